@@ -1,0 +1,212 @@
+import type { ShipmentEvent } from './shipment.events';
+import type { Booking, ExceptionCode, Milestone, Severity } from './shipment.types';
+
+export interface MilestoneFact {
+  readonly milestone: Milestone;
+  /** The earliest time any source reported for this fact. */
+  readonly occurredAt: string;
+  /** The first source that reported it. */
+  readonly source: string;
+  readonly receivedAt: string;
+  readonly location?: string;
+  /** Every source that reported it, first one first. */
+  readonly reportedBy: readonly string[];
+}
+
+export interface ExceptionFact {
+  readonly exceptionId: string;
+  /** Unknown while only the clearing report has arrived (out of order). */
+  readonly code?: ExceptionCode;
+  readonly severity?: Severity;
+  readonly description?: string;
+  readonly status: 'open' | 'resolved';
+  readonly raisedAt?: string;
+  readonly clearedAt?: string;
+  readonly resolution?: string;
+}
+
+export interface PodFact {
+  readonly podId: string;
+  readonly signedBy?: string;
+  readonly signatureCaptured: boolean;
+  readonly documentRef?: string;
+  readonly remarks?: string;
+  readonly occurredAt: string;
+  readonly source: string;
+}
+
+export interface TemperatureFact {
+  readonly readings: number;
+  readonly excursions: number;
+  readonly lowestCelsius?: number;
+  readonly highestCelsius?: number;
+}
+
+export interface ShipmentState {
+  readonly booking: Booking | null;
+  /** Accepted milestones in the order they occurred (not the order they arrived). */
+  readonly milestones: readonly MilestoneFact[];
+  readonly exceptions: ReadonlyMap<string, ExceptionFact>;
+  /** The POD that counts: a signed one over an unsigned one, then the latest. */
+  readonly pod: PodFact | null;
+  readonly podIds: ReadonlySet<string>;
+  readonly temperature: TemperatureFact;
+  /** Ingest messages already recorded in this stream: a redelivery of one of them is a no-op. */
+  readonly messageIds: ReadonlySet<string>;
+  readonly rejectedReports: number;
+  readonly corroboratingReports: number;
+}
+
+export const initialShipmentState: ShipmentState = Object.freeze({
+  booking: null,
+  milestones: [],
+  exceptions: new Map<string, ExceptionFact>(),
+  pod: null,
+  podIds: new Set<string>(),
+  temperature: { readings: 0, excursions: 0 },
+  messageIds: new Set<string>(),
+  rejectedReports: 0,
+  corroboratingReports: 0,
+});
+
+function withMessage(state: ShipmentState, messageId: string): ReadonlySet<string> {
+  if (state.messageIds.has(messageId)) return state.messageIds;
+  return new Set(state.messageIds).add(messageId);
+}
+
+function byOccurrence(a: MilestoneFact, b: MilestoneFact): number {
+  return Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+}
+
+function betterPod(current: PodFact | null, candidate: PodFact): PodFact {
+  if (!current) return candidate;
+  if (current.signatureCaptured !== candidate.signatureCaptured) {
+    return candidate.signatureCaptured ? candidate : current;
+  }
+  return Date.parse(candidate.occurredAt) >= Date.parse(current.occurredAt) ? candidate : current;
+}
+
+/** Folds one event into the state. Pure; the order of arrival does not change what is true. */
+export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentState {
+  const messageIds = withMessage(state, event.data.messageId);
+  switch (event.type) {
+    case 'ShipmentBooked':
+    case 'ShipmentBookingRevised': {
+      const { messageId: _m, source: _s, occurredAt: _o, receivedAt: _r, ...booking } = event.data;
+      return { ...state, booking, messageIds };
+    }
+    case 'ShipmentMilestoneRecorded': {
+      const { milestone, occurredAt, source, receivedAt, location } = event.data;
+      const fact: MilestoneFact = {
+        milestone,
+        occurredAt,
+        source,
+        receivedAt,
+        reportedBy: [source],
+        ...(location === undefined ? {} : { location }),
+      };
+      return { ...state, milestones: [...state.milestones, fact].sort(byOccurrence), messageIds };
+    }
+    case 'ShipmentMilestoneRejected':
+      return { ...state, rejectedReports: state.rejectedReports + 1, messageIds };
+    case 'ShipmentReportCorroborated': {
+      const { fact, key, source, occurredAt, location } = event.data;
+      let milestones = state.milestones;
+      if (fact === 'milestone') {
+        const index = findMilestoneFact(state, key as Milestone, location);
+        const known = milestones[index];
+        if (known) {
+          const earliest = Date.parse(occurredAt) < Date.parse(known.occurredAt) ? occurredAt : known.occurredAt;
+          const reportedBy = known.reportedBy.includes(source) ? known.reportedBy : [...known.reportedBy, source];
+          milestones = milestones
+            .map((m, i) => (i === index ? { ...m, occurredAt: earliest, reportedBy } : m))
+            .sort(byOccurrence);
+        }
+      }
+      return { ...state, milestones, corroboratingReports: state.corroboratingReports + 1, messageIds };
+    }
+    case 'ShipmentExceptionRaised': {
+      const { exceptionId, code, severity, description, occurredAt } = event.data;
+      const known = state.exceptions.get(exceptionId);
+      const fact: ExceptionFact = {
+        ...known,
+        exceptionId,
+        code,
+        severity,
+        ...(description === undefined ? {} : { description }),
+        raisedAt: occurredAt,
+        // A clearing report that arrived first still stands.
+        status: known?.status ?? 'open',
+      };
+      return { ...state, exceptions: new Map(state.exceptions).set(exceptionId, fact), messageIds };
+    }
+    case 'ShipmentExceptionCleared': {
+      const { exceptionId, resolution, occurredAt } = event.data;
+      const known = state.exceptions.get(exceptionId);
+      const fact: ExceptionFact = { ...known, exceptionId, status: 'resolved', clearedAt: occurredAt, resolution };
+      return { ...state, exceptions: new Map(state.exceptions).set(exceptionId, fact), messageIds };
+    }
+    case 'ShipmentPodReceived': {
+      const { podId, signedBy, signatureCaptured, documentRef, remarks, occurredAt, source } = event.data;
+      const fact: PodFact = {
+        podId,
+        signatureCaptured,
+        occurredAt,
+        source,
+        ...(signedBy === undefined ? {} : { signedBy }),
+        ...(documentRef === undefined ? {} : { documentRef }),
+        ...(remarks === undefined ? {} : { remarks }),
+      };
+      return { ...state, pod: betterPod(state.pod, fact), podIds: new Set(state.podIds).add(podId), messageIds };
+    }
+    case 'ShipmentTemperatureRecorded': {
+      const { minCelsius, maxCelsius, excursion } = event.data;
+      const t = state.temperature;
+      return {
+        ...state,
+        temperature: {
+          readings: t.readings + 1,
+          excursions: t.excursions + (excursion ? 1 : 0),
+          lowestCelsius: Math.min(minCelsius, t.lowestCelsius ?? Infinity),
+          highestCelsius: Math.max(maxCelsius, t.highestCelsius ?? -Infinity),
+        },
+        messageIds,
+      };
+    }
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+export function fold(events: Iterable<ShipmentEvent>, state: ShipmentState = initialShipmentState): ShipmentState {
+  let current = state;
+  for (const event of events) current = evolve(current, event);
+  return current;
+}
+
+/**
+ * Index of the accepted milestone that a report of `milestone` at `location` would confirm, or -1.
+ * Most milestones happen once per shipment, so any second report confirms the first. A shipment
+ * passes many hubs, so `in_transit` is the same fact only at the same location.
+ */
+export function findMilestoneFact(state: ShipmentState, milestone: Milestone, location?: string): number {
+  return state.milestones.findIndex(
+    (m) =>
+      m.milestone === milestone &&
+      (milestone !== 'in_transit' || normalise(m.location) === normalise(location)),
+  );
+}
+
+function normalise(location: string | undefined): string {
+  return (location ?? '').trim().toLowerCase();
+}
+
+export function hasMilestone(state: ShipmentState, milestone: Milestone): boolean {
+  return state.milestones.some((m) => m.milestone === milestone);
+}
+
+export function milestoneTime(state: ShipmentState, milestone: Milestone): string | undefined {
+  return state.milestones.find((m) => m.milestone === milestone)?.occurredAt;
+}

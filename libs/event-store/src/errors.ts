@@ -1,0 +1,34 @@
+/** Errors of the event-store port. Both adapters throw these, with the driver's error as `cause`. */
+export type EventStoreErrorCode = 'wrong_expected_revision' | 'event_id_conflict' | 'unavailable';
+
+export class EventStoreError extends Error {
+  constructor(
+    readonly code: EventStoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class WrongExpectedRevisionError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: string,
+    readonly actual: string,
+    options?: { cause?: unknown },
+  ) {
+    super('wrong_expected_revision', `stream ${streamId}: expected revision ${expected}, found ${actual}`, options);
+  }
+}
+
+export class EventIdConflictError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('event_id_conflict', `event ${eventId} is already stored in ${streamId} with different content`, options);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './park-reasons';
+export * from './parked-message.store';

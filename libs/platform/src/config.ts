@@ -1,0 +1,79 @@
+/**
+ * Configuration from environment variables, exactly as contract v1 §1 names them, plus
+ * Waybill-specific tuning knobs (documented in the README's configuration table).
+ */
+export type EventStoreKind = 'postgres' | 'esdb';
+export type Role = 'reader' | 'auditor' | 'operator' | 'admin';
+
+export interface WaybillConfig {
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  readonly eventStore: EventStoreKind;
+  readonly eventStoreUrl: string;
+  readonly port: number;
+  /** `undefined` when WAYBILL_API_KEYS is unset: the API then generates one admin key. */
+  readonly apiKeys: ReadonlyMap<string, Role> | undefined;
+  readonly streamPrefix: string;
+  readonly subjectPrefix: string;
+  /** Durable consumer name of the ingest pipeline. */
+  readonly ingestConsumer: string;
+  /** Messages the processor holds un-acked at most. */
+  readonly ingestMaxInFlight: number;
+  /** Shipments whose messages are processed at the same time, at most. */
+  readonly ingestConcurrency: number;
+  /** How long JetStream waits for an ack before redelivering. */
+  readonly ingestAckWaitMs: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const ROLES: readonly Role[] = ['reader', 'auditor', 'operator', 'admin'];
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function parseApiKeys(raw: string): Map<string, Role> {
+  const keys = new Map<string, Role>();
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const separator = pair.lastIndexOf(':');
+    const key = pair.slice(0, separator);
+    const role = pair.slice(separator + 1) as Role;
+    if (separator <= 0 || !ROLES.includes(role)) {
+      throw new ConfigError(`WAYBILL_API_KEYS: "${pair.replace(/.(?=.{4})/g, '*')}" is not key:role with role in ${ROLES.join(', ')}`);
+    }
+    keys.set(key, role);
+  }
+  return keys;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig {
+  const eventStore = (env.EVENT_STORE ?? 'postgres') as EventStoreKind;
+  if (eventStore !== 'postgres' && eventStore !== 'esdb') {
+    throw new ConfigError(`EVENT_STORE must be postgres or esdb, got ${JSON.stringify(env.EVENT_STORE)}`);
+  }
+  const streamPrefix = env.WAYBILL_STREAM_PREFIX || 'WAYBILL';
+  const subjectPrefix = env.WAYBILL_SUBJECT_PREFIX || 'waybill';
+  if (!/^[A-Za-z0-9_-]+$/.test(streamPrefix)) throw new ConfigError('WAYBILL_STREAM_PREFIX may hold only letters, digits, _ and -');
+  if (!/^[A-Za-z0-9_-]+$/.test(subjectPrefix)) throw new ConfigError('WAYBILL_SUBJECT_PREFIX must be a single subject token');
+  return {
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waybill',
+    eventStore,
+    eventStoreUrl: env.EVENTSTORE_URL || 'esdb://127.0.0.1:2113?tls=false',
+    port: positiveInt(env, 'PORT', 3000),
+    apiKeys: env.WAYBILL_API_KEYS ? parseApiKeys(env.WAYBILL_API_KEYS) : undefined,
+    streamPrefix,
+    subjectPrefix,
+    ingestConsumer: env.WAYBILL_INGEST_CONSUMER || 'waybill-processor',
+    ingestMaxInFlight: positiveInt(env, 'WAYBILL_INGEST_MAX_IN_FLIGHT', 1024),
+    ingestConcurrency: positiveInt(env, 'WAYBILL_INGEST_CONCURRENCY', 64),
+    ingestAckWaitMs: positiveInt(env, 'WAYBILL_INGEST_ACK_WAIT_MS', 30_000),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

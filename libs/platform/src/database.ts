@@ -1,0 +1,39 @@
+import { Client, Pool, type PoolConfig } from 'pg';
+
+/**
+ * Creates the database named in `url` when it is missing (contract v1 §1: "the database is
+ * created if missing"), by connecting to the server's `postgres` database first.
+ */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
+  const probe = new Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error; // 3D000: invalid_catalog_name
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P04') throw error; // created meanwhile by another process
+  } finally {
+    await client.end();
+  }
+}
+
+/** A pool on a database that exists. */
+export async function openPool(url: string, options: PoolConfig = {}): Promise<Pool> {
+  await ensureDatabase(url);
+  const pool = new Pool({ connectionString: url, max: 10, ...options });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
