@@ -32,3 +32,13 @@ export class EventIdConflictError extends EventStoreError {
     super('event_id_conflict', `event ${eventId} is already stored in ${streamId} with different content`, options);
   }
 }
+
+/**
+ * The store could not be reached, or the connection broke mid-operation. An append that fails
+ * this way may or may not have been committed; retrying it is safe because appends are idempotent.
+ */
+export class EventStoreUnavailableError extends EventStoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}

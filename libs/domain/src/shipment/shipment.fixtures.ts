@@ -21,12 +21,15 @@ export function report(occurredAt: string, source = 'tms', messageId = nextId())
   return { messageId, source, occurredAt, receivedAt: '2026-11-21T08:00:00Z' };
 }
 
+type BookingCommand = Extract<ShipmentCommand, { type: 'RecordBooking' }>;
+type MilestoneCommand = Extract<ShipmentCommand, { type: 'RecordMilestone' }>;
+
 export const cmd = {
-  book: (occurredAt = '2026-11-18T08:00:00Z', overrides: Partial<Booking> = {}, source = 'tms'): ShipmentCommand => ({
+  book: (occurredAt = '2026-11-18T08:00:00Z', overrides: Partial<Booking> = {}, source = 'tms'): BookingCommand => ({
     type: 'RecordBooking',
     data: { ...report(occurredAt, source), ...booking, ...overrides },
   }),
-  milestone: (milestone: Milestone, occurredAt: string, source = 'tms', location?: string): ShipmentCommand => ({
+  milestone: (milestone: Milestone, occurredAt: string, source = 'tms', location?: string): MilestoneCommand => ({
     type: 'RecordMilestone',
     data: { ...report(occurredAt, source), milestone, ...(location ? { location } : {}) },
   }),

@@ -1,0 +1,69 @@
+import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import type { EventStore } from '@waybill/event-store';
+import { ParkedMessageStore } from '@waybill/parking';
+import type { Logger, WaybillConfig } from '@waybill/platform';
+import type { Pool } from 'pg';
+import { API_LOGGER, EVENT_STORE, PG_POOL, WAYBILL_CONFIG } from './api.tokens';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeys } from './auth/api-keys';
+import { createValidationPipe } from './http/validation';
+import { NatsLink } from './nats/nats-link';
+import { HealthController } from './ops/health.controller';
+import { HttpMetrics } from './ops/http-metrics';
+import { MetricsController } from './ops/metrics.controller';
+import { ParkedController } from './parked/parked.controller';
+import { ParkedService } from './parked/parked.service';
+import { ProblemFilter } from './problems/problem.filter';
+import { ShipmentsController } from './shipments/shipments.controller';
+import { ShipmentsService } from './shipments/shipments.service';
+
+/** Everything the API runs on, made (or handed in) before Nest starts. */
+export interface ApiDependencies {
+  readonly config: WaybillConfig;
+  readonly logger: Logger;
+  readonly keys: ApiKeys;
+  readonly pool: Pool;
+  readonly eventStore: EventStore;
+  readonly parkedStore: ParkedMessageStore;
+  readonly nats: NatsLink;
+  readonly metrics: HttpMetrics;
+  /** Closes what the app opened itself (not what was handed in), last opened first. */
+  readonly release: () => Promise<void>;
+}
+
+class Resources implements OnApplicationShutdown {
+  constructor(private readonly release: () => Promise<void>) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.release();
+  }
+}
+
+@Module({})
+export class ApiModule {
+  static register(deps: ApiDependencies): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [ShipmentsController, ParkedController, HealthController, MetricsController],
+      providers: [
+        { provide: WAYBILL_CONFIG, useValue: deps.config },
+        { provide: API_LOGGER, useValue: deps.logger },
+        { provide: ApiKeys, useValue: deps.keys },
+        { provide: PG_POOL, useValue: deps.pool },
+        { provide: EVENT_STORE, useValue: deps.eventStore },
+        { provide: ParkedMessageStore, useValue: deps.parkedStore },
+        { provide: NatsLink, useValue: deps.nats },
+        { provide: HttpMetrics, useValue: deps.metrics },
+        { provide: Resources, useValue: new Resources(deps.release) },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+        ShipmentsService,
+        ParkedService,
+      ],
+    };
+  }
+}

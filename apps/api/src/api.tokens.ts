@@ -1,0 +1,5 @@
+/** Injection tokens for what has no class of its own to inject by (interfaces, pg's Pool, config). */
+export const WAYBILL_CONFIG = Symbol('WAYBILL_CONFIG');
+export const PG_POOL = Symbol('PG_POOL');
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const API_LOGGER = Symbol('API_LOGGER');

@@ -1,0 +1,2 @@
+export { createApiApp, type CreateApiAppOptions } from './api.app';
+export { ApiErrorCode } from './problems/api-error-code';

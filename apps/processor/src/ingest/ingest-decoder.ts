@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { canonicalJson, type Report, type ShipmentCommand } from '@waybill/domain';
+import { deterministicId } from '@waybill/event-store';
+import { isContractSubject, MAX_PAYLOAD_BYTES, type ShipmentSubject, type Subjects } from '@waybill/messaging';
+import type { ParkReason } from '@waybill/parking';
+import {
+  ShipmentBookedDto,
+  ShipmentExceptionClearedDto,
+  ShipmentExceptionDto,
+  ShipmentMessageDto,
+  ShipmentMilestoneDto,
+  ShipmentPodDto,
+  ShipmentTemperatureDto,
+} from './ingest-messages.dto';
+
+/** A message that became a command for one shipment. */
+export interface DecodedShipmentMessage {
+  readonly kind: 'shipment';
+  readonly shipmentId: string;
+  readonly messageId: string;
+  readonly correlationId: string;
+  /** SHA-256 of the canonical JSON of the payload: what "the same content" means. */
+  readonly contentHash: string;
+  readonly command: ShipmentCommand;
+}
+
+/** A message that cannot be used: it is parked with the reason, never dropped. */
+export interface Unusable {
+  readonly kind: 'park';
+  readonly reason: ParkReason;
+  readonly explanation: string;
+  readonly messageId?: string;
+  readonly shipmentId?: string;
+  readonly correlationId?: string;
+}
+
+export type Decoded = DecodedShipmentMessage | Unusable;
+
+const DTO_BY_SUBJECT: Record<ShipmentSubject, ClassConstructor<ShipmentMessageDto>> = {
+  'shipment.booked': ShipmentBookedDto,
+  'shipment.milestone': ShipmentMilestoneDto,
+  'shipment.exception': ShipmentExceptionDto,
+  'shipment.exception-cleared': ShipmentExceptionClearedDto,
+  'shipment.pod': ShipmentPodDto,
+  'shipment.temperature': ShipmentTemperatureDto,
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns raw bytes on an ingest subject into a shipment command, or says exactly why not.
+ * Never throws for bad input. `receivedAt` is the time JetStream stored the message, so a
+ * redelivery decodes to the very same command.
+ */
+export function decodeIngestMessage(subjects: Subjects, subject: string, raw: Uint8Array, receivedAt: Date): Decoded {
+  if (raw.byteLength > MAX_PAYLOAD_BYTES) {
+    return park('too_large', `payload is ${raw.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES} (1 MiB)`);
+  }
+  let payload: unknown;
+  let jsonError: Error | undefined;
+  try {
+    payload = JSON.parse(utf8.decode(raw));
+  } catch (error) {
+    jsonError = error as Error;
+  }
+  const readable = readIds(payload);
+
+  const suffix = subjects.ingestSuffix(subject);
+  if (suffix === null || !isContractSubject(suffix)) {
+    return park('unknown_subject', `subject "${subject}" is not an ingest subject of contract v1`, readable);
+  }
+  if (jsonError) return park('invalid_json', `payload is not UTF-8 JSON: ${jsonError.message}`);
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+    return park('invalid_message', 'payload must be a JSON object', readable);
+  }
+
+  const dtoClass = DTO_BY_SUBJECT[suffix as ShipmentSubject] as ClassConstructor<ShipmentMessageDto> | undefined;
+  if (!dtoClass) {
+    return park(
+      'processing_failed',
+      `subject "${suffix}" is part of contract v1 but this version of Waybill does not process it yet; replay it after upgrading`,
+      readable,
+    );
+  }
+  const dto = plainToInstance(dtoClass, payload);
+  const errors = validateSync(dto, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    return park('invalid_message', describeErrors(errors), readable);
+  }
+
+  const correlationId = dto.correlationId ?? deterministicId(`correlation:${dto.messageId}`);
+  const report = {
+    messageId: dto.messageId,
+    source: dto.source,
+    occurredAt: dto.occurredAt,
+    receivedAt: receivedAt.toISOString(),
+  };
+  return {
+    kind: 'shipment',
+    shipmentId: dto.shipmentId,
+    messageId: dto.messageId,
+    correlationId,
+    contentHash: createHash('sha256').update(canonicalJson(payload)).digest('hex'),
+    command: toCommand(dto, report),
+  };
+}
+
+function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand {
+  const optional = <K extends string, V>(key: K, value: V | undefined) =>
+    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+  if (dto instanceof ShipmentBookedDto) {
+    return {
+      type: 'RecordBooking',
+      data: {
+        ...report,
+        orderId: dto.orderId,
+        customerId: dto.customerId,
+        carrierId: dto.carrierId,
+        origin: plain(dto.origin),
+        destination: plain(dto.destination),
+        ...optional('promisedDeliveryBy', dto.promisedDeliveryBy),
+        charges: plain(dto.charges),
+        ...optional('references', dto.references && plain(dto.references)),
+      },
+    };
+  }
+  if (dto instanceof ShipmentMilestoneDto) {
+    return {
+      type: 'RecordMilestone',
+      data: {
+        ...report,
+        milestone: dto.milestone,
+        ...optional('location', dto.location),
+        ...optional('carrierId', dto.carrierId),
+      },
+    };
+  }
+  if (dto instanceof ShipmentExceptionDto) {
+    return {
+      type: 'RaiseException',
+      data: {
+        ...report,
+        exceptionId: dto.exceptionId,
+        code: dto.code,
+        severity: dto.severity,
+        ...optional('description', dto.description),
+      },
+    };
+  }
+  if (dto instanceof ShipmentExceptionClearedDto) {
+    return { type: 'ClearException', data: { ...report, exceptionId: dto.exceptionId, resolution: dto.resolution } };
+  }
+  if (dto instanceof ShipmentPodDto) {
+    return {
+      type: 'RecordPod',
+      data: {
+        ...report,
+        podId: dto.podId,
+        signatureCaptured: dto.signatureCaptured,
+        ...optional('signedBy', dto.signedBy),
+        ...optional('documentRef', dto.documentRef),
+        ...optional('remarks', dto.remarks),
+      },
+    };
+  }
+  if (dto instanceof ShipmentTemperatureDto) {
+    return {
+      type: 'RecordTemperature',
+      data: {
+        ...report,
+        minCelsius: dto.minCelsius,
+        maxCelsius: dto.maxCelsius,
+        allowedMinCelsius: dto.allowedMinCelsius,
+        allowedMaxCelsius: dto.allowedMaxCelsius,
+      },
+    };
+  }
+  throw new Error(`no command mapping for ${dto.constructor.name}`);
+}
+
+/** Class instances (nested DTOs) back to plain JSON values, dropping fields the contract does not know. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function park(reason: ParkReason, explanation: string, ids: Partial<Unusable> = {}): Unusable {
+  return { kind: 'park', reason, explanation, ...ids };
+}
+
+/** Ids worth keeping with a parked message, when the payload is readable enough to have them. */
+function readIds(payload: unknown): Pick<Unusable, 'messageId' | 'shipmentId' | 'correlationId'> {
+  if (!payload || typeof payload !== 'object') return {};
+  const p = payload as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 256 ? v : undefined);
+  const ids: { messageId?: string; shipmentId?: string; correlationId?: string } = {};
+  if (text(p.messageId)) ids.messageId = text(p.messageId)!;
+  if (text(p.shipmentId)) ids.shipmentId = text(p.shipmentId)!;
+  if (text(p.correlationId)) ids.correlationId = text(p.correlationId)!;
+  return ids;
+}
+
+function describeErrors(errors: ValidationError[], path = ''): string {
+  return errors
+    .flatMap((e) => {
+      const here = path ? `${path}.${e.property}` : e.property;
+      const own = Object.values(e.constraints ?? {}).map((m) => `${here}: ${m}`);
+      return [...own, ...(e.children?.length ? [describeErrors(e.children, here)] : [])];
+    })
+    .join('; ');
+}

@@ -1,0 +1,149 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsISO4217CurrencyCode,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsRFC3339,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  Validate,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  type ValidationArguments,
+} from 'class-validator';
+import { EXCEPTION_CODES, MILESTONES, SEVERITIES } from '@waybill/domain';
+
+/**
+ * DTOs of the canonical ingest messages (contract v1 §2), validated at the edge with
+ * class-validator before anything reaches the domain.
+ */
+
+/** RFC 3339 with an explicit offset: a bare local time is ambiguous and is refused. */
+const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/i;
+const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
+
+export class CanonicalMessageDto {
+  @IsString()
+  @Length(1, 128)
+  messageId!: string;
+
+  @IsRFC3339()
+  @Matches(WITH_OFFSET, { message: 'occurredAt must carry an offset (Z or ±hh:mm)' })
+  occurredAt!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  source!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  correlationId?: string;
+}
+
+export class ShipmentMessageDto extends CanonicalMessageDto {
+  @IsString()
+  @Matches(SHIPMENT_ID, { message: 'shipmentId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  shipmentId!: string;
+}
+
+export class AddressDto {
+  @IsOptional() @IsString() city?: string;
+  @IsOptional() @IsString() region?: string;
+  @IsOptional() @IsString() country?: string;
+  @IsOptional() @IsString() postalCode?: string;
+}
+
+@ValidatorConstraint({ name: 'place' })
+class IsPlace implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value === 'string') return value.trim().length > 0;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+    const entries = Object.entries(value as Record<string, unknown>);
+    const allowed = ['city', 'region', 'country', 'postalCode'];
+    return entries.length > 0 && entries.every(([k, v]) => allowed.includes(k) && typeof v === 'string');
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be free text or {city, region, country, postalCode}`;
+  }
+}
+
+export class ChargeLineDto {
+  @IsString() @IsNotEmpty() code!: string;
+  @IsString() description!: string;
+  @IsString()
+  @Matches(DECIMAL, { message: 'amount must be a decimal string such as "120.50"' })
+  amount!: string;
+}
+
+export class ChargesDto {
+  @IsISO4217CurrencyCode() currency!: string;
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ChargeLineDto)
+  lines!: ChargeLineDto[];
+}
+
+export class ReferencesDto {
+  @IsOptional() @IsArray() @IsString({ each: true }) trackingNumbers?: string[];
+  @IsOptional() @IsString() pro?: string;
+  @IsOptional() @IsString() billOfLading?: string;
+  @IsOptional() @IsArray() @IsString({ each: true }) purchaseOrders?: string[];
+}
+
+export class ShipmentBookedDto extends ShipmentMessageDto {
+  @IsString() @IsNotEmpty() orderId!: string;
+  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() carrierId!: string;
+  @IsDefined() @Validate(IsPlace) origin!: string | AddressDto;
+  @IsDefined() @Validate(IsPlace) destination!: string | AddressDto;
+  @IsOptional()
+  @IsRFC3339()
+  @Matches(WITH_OFFSET, { message: 'promisedDeliveryBy must carry an offset' })
+  promisedDeliveryBy?: string;
+  @IsDefined() @ValidateNested() @Type(() => ChargesDto) charges!: ChargesDto;
+  @IsOptional() @ValidateNested() @Type(() => ReferencesDto) references?: ReferencesDto;
+}
+
+export class ShipmentMilestoneDto extends ShipmentMessageDto {
+  @IsIn(MILESTONES) milestone!: (typeof MILESTONES)[number];
+  @IsOptional() @IsString() location?: string;
+  @IsOptional() @IsString() carrierId?: string;
+}
+
+export class ShipmentExceptionDto extends ShipmentMessageDto {
+  @IsString() @Length(1, 256) exceptionId!: string;
+  @IsIn(EXCEPTION_CODES) code!: (typeof EXCEPTION_CODES)[number];
+  @IsIn(SEVERITIES) severity!: (typeof SEVERITIES)[number];
+  @IsOptional() @IsString() description?: string;
+}
+
+export class ShipmentExceptionClearedDto extends ShipmentMessageDto {
+  @IsString() @Length(1, 256) exceptionId!: string;
+  @IsString() @IsNotEmpty() resolution!: string;
+}
+
+export class ShipmentPodDto extends ShipmentMessageDto {
+  @IsString() @Length(1, 256) podId!: string;
+  @IsOptional() @IsString() signedBy?: string;
+  @IsBoolean() signatureCaptured!: boolean;
+  @IsOptional() @IsString() documentRef?: string;
+  @IsOptional() @IsString() remarks?: string;
+}
+
+export class ShipmentTemperatureDto extends ShipmentMessageDto {
+  @IsNumber({ allowNaN: false, allowInfinity: false }) minCelsius!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) maxCelsius!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMinCelsius!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMaxCelsius!: number;
+}

@@ -1,0 +1,262 @@
+import type { Logger } from 'pino';
+import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import { CommandBus } from '@nestjs/cqrs';
+import { EventStoreError } from '@waybill/event-store';
+import type { Subjects } from '@waybill/messaging';
+import type { ParkedMessageStore, ParkReason } from '@waybill/parking';
+import { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
+import { RecordShipmentMessage } from '../shipment/record-shipment-message.command';
+import { decodeIngestMessage, type Decoded, type DecodedShipmentMessage } from './ingest-decoder';
+import type { MessageLedger } from './message-ledger';
+import type { IngestMetrics } from './ingest.metrics';
+
+export interface IngestConsumerOptions {
+  readonly stream: string;
+  readonly durable: string;
+  readonly maxInFlight: number;
+  readonly concurrency: number;
+  /** Deliveries after which a message that keeps failing for a non-transient reason is parked. */
+  readonly poisonAfterDeliveries?: number;
+}
+
+interface Dependencies {
+  readonly js: JetStreamClient;
+  readonly subjects: Subjects;
+  readonly commandBus: CommandBus;
+  readonly ledger: MessageLedger;
+  readonly parked: ParkedMessageStore;
+  readonly logger: Logger;
+  readonly metrics: IngestMetrics;
+}
+
+/**
+ * Pulls ingest messages from the durable JetStream consumer and runs each on its shipment's
+ * mailbox. The rule that keeps input safe: a message is acked only once its outcome is durable,
+ * that is appended, recognised as already recorded, or parked. Anything else is left un-acked
+ * (or nak'ed with a back-off) and JetStream redelivers it.
+ *
+ * Messages are handled in micro-batches of whatever has arrived, so that the ledger claim is one
+ * round trip per batch and the event store can group-commit the appends of many shipments.
+ */
+export class IngestConsumer {
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private buffer: JsMsg[] = [];
+  private flushScheduled = false;
+  private inFlight = 0;
+  private capacityWaiter: (() => void) | null = null;
+  private flushes = new Set<Promise<void>>();
+  private readonly mailboxes: ShipmentMailboxes;
+  private readonly poisonAfter: number;
+
+  constructor(
+    private readonly deps: Dependencies,
+    private readonly options: IngestConsumerOptions,
+  ) {
+    this.mailboxes = new ShipmentMailboxes(options.concurrency);
+    this.poisonAfter = options.poisonAfterDeliveries ?? 5;
+  }
+
+  async start(): Promise<void> {
+    const consumer = await this.deps.js.consumers.get(this.options.stream, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: Math.min(this.options.maxInFlight, 1000) });
+    this.loop = this.run(this.messages);
+    this.deps.logger.info({ stream: this.options.stream, durable: this.options.durable }, 'ingest consumer started');
+  }
+
+  /**
+   * Graceful drain: stop pulling, finish what is in hand (each message acked or nak'ed), then
+   * resolve. Messages the server had buffered for us but we had not started are redelivered.
+   */
+  async stop(): Promise<void> {
+    if (!this.messages) return;
+    await this.messages.close();
+    await this.loop;
+    await this.settle();
+    this.messages = null;
+    this.deps.logger.info('ingest consumer drained');
+  }
+
+  /** Resolves when every message received so far has been handled. */
+  async settle(): Promise<void> {
+    while (this.buffer.length > 0 || this.flushes.size > 0 || this.mailboxes.pending > 0) {
+      if (this.buffer.length > 0 && !this.flushScheduled) this.scheduleFlush();
+      await Promise.all([...this.flushes]);
+      await this.mailboxes.whenIdle();
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const msg of messages) {
+        this.buffer.push(msg);
+        this.inFlight++;
+        this.scheduleFlush();
+        if (this.inFlight >= this.options.maxInFlight) {
+          await new Promise<void>((resolve) => (this.capacityWaiter = resolve));
+        }
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'ingest consumer stopped on an error');
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = this.buffer;
+      this.buffer = [];
+      if (batch.length === 0) return;
+      const flush = this.flush(batch).catch((error: unknown) => {
+        // flush handles its own failures per message; this is a last line of defence.
+        this.deps.logger.error({ err: error }, 'ingest batch failed');
+      });
+      this.flushes.add(flush);
+      void flush.finally(() => this.flushes.delete(flush));
+    });
+  }
+
+  private async flush(batch: JsMsg[]): Promise<void> {
+    const decoded = batch.map((msg) => ({
+      msg,
+      result: decodeIngestMessage(this.deps.subjects, msg.subject, msg.data, receivedAt(msg)),
+    }));
+    const usable = decoded.filter(
+      (d): d is { msg: JsMsg; result: DecodedShipmentMessage } => d.result.kind === 'shipment',
+    );
+    const unusable = decoded.filter((d) => d.result.kind === 'park');
+
+    const parks = unusable.map(({ msg, result }) => this.park(msg, result as Extract<Decoded, { kind: 'park' }>));
+
+    let verdicts: Awaited<ReturnType<MessageLedger['claim']>>;
+    try {
+      verdicts = await this.deps.ledger.claim(
+        usable.map(({ msg, result }) => ({
+          messageId: result.messageId,
+          contentHash: result.contentHash,
+          subject: msg.subject,
+          shipmentId: result.shipmentId,
+        })),
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: error, messages: usable.length }, 'ingest ledger unavailable; messages will be redelivered');
+      usable.forEach(({ msg }) => this.retryLater(msg));
+      await Promise.all(parks);
+      return;
+    }
+
+    const records = usable.map(({ msg, result }, i) => {
+      if (verdicts[i] === 'conflict') {
+        return this.park(msg, {
+          kind: 'park',
+          reason: 'conflicting_duplicate',
+          explanation: `messageId "${result.messageId}" was already received with different content`,
+          messageId: result.messageId,
+          shipmentId: result.shipmentId,
+          correlationId: result.correlationId,
+        });
+      }
+      return this.record(msg, result);
+    });
+    await Promise.all([...parks, ...records]);
+  }
+
+  private async record(msg: JsMsg, message: DecodedShipmentMessage): Promise<void> {
+    const log = this.deps.logger.child({ correlationId: message.correlationId, messageId: message.messageId });
+    try {
+      const outcome = await this.mailboxes.post(message.shipmentId, () =>
+        this.deps.commandBus.execute(
+          new RecordShipmentMessage(message.shipmentId, message.messageId, message.correlationId, message.command),
+        ),
+      );
+      this.deps.metrics.recorded(outcome.outcome, outcome.outcome === 'appended' ? outcome.events : 0);
+      log.debug({ shipmentId: message.shipmentId, outcome: outcome.outcome }, 'ingest message recorded');
+      this.done(msg);
+    } catch (error) {
+      if (isTransient(error) || msg.info.deliveryCount < this.poisonAfter) {
+        log.warn({ err: error, shipmentId: message.shipmentId, delivery: msg.info.deliveryCount }, 'recording failed; will retry');
+        this.retryLater(msg);
+        return;
+      }
+      await this.park(msg, {
+        kind: 'park',
+        reason: 'processing_failed',
+        explanation: `failed ${msg.info.deliveryCount} times: ${(error as Error).message}`,
+        messageId: message.messageId,
+        shipmentId: message.shipmentId,
+        correlationId: message.correlationId,
+      });
+    }
+  }
+
+  private async park(msg: JsMsg, unusable: Extract<Decoded, { kind: 'park' }>): Promise<void> {
+    try {
+      const id = await this.deps.parked.park({
+        subject: msg.subject,
+        raw: Buffer.from(msg.data),
+        headers: headersOf(msg),
+        reason: unusable.reason,
+        explanation: unusable.explanation,
+        ...(unusable.messageId === undefined ? {} : { messageId: unusable.messageId }),
+        ...(unusable.shipmentId === undefined ? {} : { shipmentId: unusable.shipmentId }),
+        ...(unusable.correlationId === undefined ? {} : { correlationId: unusable.correlationId }),
+        streamSequence: msg.info.streamSequence,
+        receivedAt: receivedAt(msg),
+      });
+      this.deps.metrics.parked(unusable.reason as ParkReason);
+      this.deps.logger.warn(
+        { parkedId: id, subject: msg.subject, reason: unusable.reason, correlationId: unusable.correlationId, messageId: unusable.messageId },
+        `message parked: ${unusable.explanation}`,
+      );
+      this.done(msg);
+    } catch (error) {
+      this.deps.logger.error({ err: error, subject: msg.subject }, 'parking failed; message will be redelivered');
+      this.retryLater(msg);
+    }
+  }
+
+  private done(msg: JsMsg): void {
+    msg.ack();
+    this.release();
+  }
+
+  private retryLater(msg: JsMsg): void {
+    const backoffMs = Math.min(30_000, 500 * 2 ** Math.min(msg.info.deliveryCount, 6));
+    msg.nak(backoffMs);
+    this.release();
+  }
+
+  private release(): void {
+    this.inFlight--;
+    if (this.capacityWaiter && this.inFlight < this.options.maxInFlight) {
+      const wake = this.capacityWaiter;
+      this.capacityWaiter = null;
+      wake();
+    }
+  }
+}
+
+/** When JetStream stored the message: stable across redeliveries, so decoding is deterministic. */
+function receivedAt(msg: JsMsg): Date {
+  return new Date(Math.floor(msg.info.timestampNanos / 1_000_000));
+}
+
+function headersOf(msg: JsMsg): Record<string, string[]> {
+  const headers: Record<string, string[]> = {};
+  if (!msg.headers) return headers;
+  for (const key of msg.headers.keys()) headers[key] = msg.headers.values(key);
+  return headers;
+}
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '53300']);
+
+/** An outage, not a bad message: retried for as long as it takes, never parked. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof EventStoreError) return error.code !== 'event_id_conflict';
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout|connect/i.test((error as Error)?.message ?? '');
+}

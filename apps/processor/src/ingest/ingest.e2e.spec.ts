@@ -1,0 +1,112 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { shipmentStreamId, type ShipmentEvent } from '@waybill/domain';
+import { deterministicId } from '@waybill/event-store';
+import { expectedOutcome, RECEIVED_AT_PLACEHOLDER, shipmentDay, type Publication } from '@waybill/simulator';
+import { startProcessor } from '../processor';
+import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
+
+/**
+ * A realistic day for 200 shipments through real NATS JetStream and PostgreSQL: bookings,
+ * milestones out of order, duplicates, conflicting duplicates and malformed messages. Every
+ * stream must hold exactly the events the pure domain says, every bad message must be parked
+ * with its reason, and nothing may be lost.
+ */
+describe('ingest: a realistic day for 200 shipments', () => {
+  let harness: ProcessorHarness;
+  let processor: INestApplicationContext | null = null;
+  const day: Publication[] = shipmentDay({ shipments: 200, seed: 7 });
+  const expected = expectedOutcome(day);
+
+  beforeAll(async () => {
+    harness = await createProcessorHarness('ingestday');
+    processor = await startProcessor(harness.config);
+    // Half of the publishers set Nats-Msg-Id; exact re-sends of those are dropped by JetStream
+    // itself, the others reach Waybill and must be recognised as duplicates.
+    await harness.publish(day, { msgIdHeader: (p) => p.intent === 'valid' && p.messageId!.length % 2 === 0 });
+    await harness.waitUntilIdle();
+  });
+
+  afterAll(async () => {
+    await processor?.close();
+    await harness?.close();
+  });
+
+  it('when the day is ingested, then the mix is realistic (the test exercises every path)', () => {
+    const intents = new Map<string, number>();
+    for (const p of day) intents.set(p.intent, (intents.get(p.intent) ?? 0) + 1);
+    expect(intents.get('valid')).toBeGreaterThan(1400);
+    expect(intents.get('duplicate')).toBeGreaterThan(10);
+    expect(intents.get('conflicting_duplicate')).toBeGreaterThan(2);
+    expect(intents.get('invalid_json')).toBe(3);
+    expect(intents.get('invalid_message')).toBe(6);
+    expect(intents.get('unknown_subject')).toBe(2);
+    const types = new Set([...expected.streams.values()].flat().map((e) => e.type));
+    expect([...types].sort()).toEqual([
+      'ShipmentBooked',
+      'ShipmentExceptionCleared',
+      'ShipmentExceptionRaised',
+      'ShipmentMilestoneRecorded',
+      'ShipmentMilestoneRejected',
+      'ShipmentPodReceived',
+      'ShipmentReportCorroborated',
+      'ShipmentTemperatureRecorded',
+    ]);
+  });
+
+  it('when the day is ingested, then every stream holds exactly the expected events, in order', async () => {
+    expect(expected.streams.size).toBe(200);
+    for (const [shipmentId, events] of expected.streams) {
+      const recorded = await harness.eventStore.readStream(shipmentStreamId(shipmentId));
+      const actual: ShipmentEvent[] = recorded.map((e) => {
+        const data = e.data as ShipmentEvent['data'];
+        expect(Date.parse(data.receivedAt)).not.toBeNaN();
+        return { type: e.type, data: { ...data, receivedAt: RECEIVED_AT_PLACEHOLDER } } as ShipmentEvent;
+      });
+      expect({ shipmentId, events: actual }).toEqual({ shipmentId, events });
+      recorded.forEach((e, i) => {
+        expect(e.revision).toBe(BigInt(i));
+        const messageId = (e.data as { messageId: string }).messageId;
+        expect(e.metadata).toEqual({
+          messageId,
+          causationId: messageId,
+          correlationId: deterministicId(`correlation:${messageId}`),
+          occurredAt: (e.data as { occurredAt: string }).occurredAt,
+          source: (e.data as { source: string }).source,
+        });
+      });
+    }
+  });
+
+  it('when the day is ingested, then no event exists outside the expected streams', async () => {
+    const all = await harness.eventStore.readAll({ maxCount: 100_000 });
+    const expectedCount = [...expected.streams.values()].reduce((n, s) => n + s.length, 0);
+    expect(all).toHaveLength(expectedCount);
+    expect(new Set(all.map((e) => e.id)).size).toBe(expectedCount);
+  });
+
+  it('when bad messages arrive, then each is parked once with its reason and raw bytes', async () => {
+    const parked = await harness.parked.list({ limit: 500 });
+    const summary = (p: { subject: string; reason: string; messageId?: string | null }) =>
+      `${p.subject.split('.ingest.')[1] ?? p.subject}|${p.reason}|${p.messageId ?? ''}`;
+    expect(parked.map(summary).sort()).toEqual(expected.parked.map(summary).sort());
+    for (const p of parked) {
+      expect(p.explanation.length).toBeGreaterThan(10);
+      expect(p.status).toBe('parked');
+      expect(p.headers['Waybill-Test']).toEqual(['ingestday']);
+      const original = day.find(
+        (d) => d.subject === p.subject.split('.ingest.')[1] && Buffer.from(d.payload).equals(p.raw),
+      );
+      expect(original).toBeDefined();
+    }
+  });
+
+  it('when a malformed message is parked, then the explanation says what is wrong', async () => {
+    const parked = await harness.parked.list({ reason: 'invalid_message', limit: 50 });
+    const byId = new Map(parked.map((p) => [p.messageId, p.explanation]));
+    expect(byId.get('bad-enum-1')).toMatch(/milestone must be one of/);
+    expect(byId.get('no-offset-1')).toMatch(/occurredAt must carry an offset/);
+    expect(byId.get('no-ship-1')).toMatch(/shipmentId/);
+    expect(byId.get('bad-money-1')).toMatch(/currency/);
+    expect(byId.get('bad-money-1')).toMatch(/amount must be a decimal string/);
+  });
+});

@@ -1,0 +1,127 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { connect, type NatsConnection } from 'nats';
+import type { Pool } from 'pg';
+import { createEventStore, type EventStore } from '@waybill/event-store';
+import { ensureDurableConsumer, ensureIngestStream, streamNames, subjectsFor } from '@waybill/messaging';
+import { ParkedMessageStore } from '@waybill/parking';
+import { createLogger, openPool, type Logger, type WaybillConfig } from '@waybill/platform';
+import { IngestConsumer } from './ingest/ingest.consumer';
+import { IngestMetrics } from './ingest/ingest.metrics';
+import { MessageLedger } from './ingest/message-ledger';
+import { RecordShipmentMessageHandler } from './shipment/record-shipment-message.command';
+import { ShipmentRepository } from './shipment/shipment.repository';
+
+export const CONFIG = Symbol('WAYBILL_CONFIG');
+export const PG_POOL = Symbol('PG_POOL');
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const NATS = Symbol('NATS');
+export const LOGGER = Symbol('LOGGER');
+
+/**
+ * Owns the ingest pipeline's lifecycle: streams and consumer are ensured at bootstrap, the
+ * consumer is drained before shutdown, connections are closed last.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private consumer: IngestConsumer | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: WaybillConfig,
+    @Inject(NATS) private readonly nats: NatsConnection,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly commandBus: CommandBus,
+    private readonly ledger: MessageLedger,
+    private readonly parked: ParkedMessageStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { streamPrefix, subjectPrefix } = this.config;
+    const jsm = await this.nats.jetstreamManager();
+    const stream = await ensureIngestStream(jsm, streamPrefix, subjectPrefix);
+    await ensureDurableConsumer(jsm, {
+      stream,
+      durable: this.config.ingestConsumer,
+      filterSubject: subjectsFor(subjectPrefix).ingestWildcard,
+      maxAckPending: this.config.ingestMaxInFlight,
+      ackWaitMs: this.config.ingestAckWaitMs,
+    });
+    this.consumer = new IngestConsumer(
+      {
+        js: this.nats.jetstream(),
+        subjects: subjectsFor(subjectPrefix),
+        commandBus: this.commandBus,
+        ledger: this.ledger,
+        parked: this.parked,
+        logger: this.logger,
+        metrics: new IngestMetrics(),
+      },
+      {
+        stream: streamNames(streamPrefix).ingest,
+        durable: this.config.ingestConsumer,
+        maxInFlight: this.config.ingestMaxInFlight,
+        concurrency: this.config.ingestConcurrency,
+      },
+    );
+    await this.consumer.start();
+  }
+
+  /** Resolves when every message received so far is handled (used by tests and benchmarks). */
+  async settle(): Promise<void> {
+    await this.consumer?.settle();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nats.drain().catch(() => undefined);
+    await this.eventStore.close();
+    await this.pool.end();
+  }
+}
+
+@Module({})
+export class ProcessorModule {
+  static forRoot(config: WaybillConfig): DynamicModule {
+    return {
+      module: ProcessorModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: createLogger('waybill-processor', config.logLevel) },
+        { provide: PG_POOL, useFactory: () => openPool(config.databaseUrl, { max: 16 }) },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => createEventStore(config, pool),
+        },
+        {
+          provide: NATS,
+          useFactory: () => connect({ servers: config.natsUrl, name: 'waybill-processor', maxReconnectAttempts: -1 }),
+        },
+        { provide: ParkedMessageStore, inject: [PG_POOL], useFactory: (pool: Pool) => ParkedMessageStore.create(pool) },
+        { provide: MessageLedger, inject: [PG_POOL], useFactory: (pool: Pool) => MessageLedger.create(pool) },
+        {
+          provide: ShipmentRepository,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new ShipmentRepository(store),
+        },
+        RecordShipmentMessageHandler,
+        IngestService,
+      ],
+      exports: [IngestService, EVENT_STORE, PG_POOL],
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import {
+  fold,
+  initialShipmentState,
+  isShipmentEvent,
+  shipmentStreamId,
+  type ShipmentEvent,
+  type ShipmentState,
+} from '@waybill/domain';
+import { eventIdFor, type EventStore, type NewEvent } from '@waybill/event-store';
+import { ShipmentAggregate } from './shipment.aggregate';
+
+export interface MessageContext {
+  readonly messageId: string;
+  readonly correlationId: string;
+}
+
+interface Snapshot {
+  readonly state: ShipmentState;
+  readonly revision: bigint;
+}
+
+/**
+ * Loads and saves shipment aggregates through the event-store port. The folded state of recently
+ * active shipments is kept in memory (bounded, least recently used first out), which is what
+ * makes a shipment behave like an actor; the event log stays the truth, and a stale entry is
+ * caught by the expected revision on append and re-read.
+ */
+export class ShipmentRepository {
+  private readonly cache = new Map<string, Snapshot>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly maxCached = 20_000,
+  ) {}
+
+  async load(shipmentId: string): Promise<ShipmentAggregate> {
+    let snapshot = this.cache.get(shipmentId);
+    if (snapshot) {
+      this.cache.delete(shipmentId); // re-insert: Map order is the LRU order
+    } else {
+      const recorded = await this.store.readStream(shipmentStreamId(shipmentId));
+      const events = recorded.map((e) => ({ type: e.type, data: e.data }) as ShipmentEvent).filter(isShipmentEvent);
+      snapshot = { state: fold(events, initialShipmentState), revision: recorded.at(-1)?.revision ?? -1n };
+    }
+    this.remember(shipmentId, snapshot);
+    return new ShipmentAggregate(shipmentId, snapshot.state, snapshot.revision);
+  }
+
+  /** Appends the aggregate's new events with its revision as the expected one. Returns how many were written. */
+  async save(shipment: ShipmentAggregate, context: MessageContext): Promise<number> {
+    const events = shipment.getUncommittedEvents();
+    if (events.length === 0) return 0;
+    const toStore: NewEvent[] = events.map((event, index) => ({
+      id: eventIdFor(context.messageId, index),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        messageId: context.messageId,
+        correlationId: context.correlationId,
+        causationId: context.messageId,
+        occurredAt: event.data.occurredAt,
+        source: event.data.source,
+      },
+    }));
+    const expected = shipment.revision < 0n ? 'no_stream' : shipment.revision;
+    const result = await this.store.appendToStream(shipmentStreamId(shipment.shipmentId), toStore, expected);
+    shipment.uncommit();
+    this.remember(shipment.shipmentId, { state: shipment.state, revision: result.nextRevision });
+    return result.appended;
+  }
+
+  forget(shipmentId: string): void {
+    this.cache.delete(shipmentId);
+  }
+
+  private remember(shipmentId: string, snapshot: Snapshot): void {
+    this.cache.set(shipmentId, snapshot);
+    if (this.cache.size > this.maxCached) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+}

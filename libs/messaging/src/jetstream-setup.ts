@@ -1,0 +1,109 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JSONCodec,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type NatsError,
+} from 'nats';
+import { MAX_PAYLOAD_BYTES, streamNames, subjectsFor } from './subjects';
+
+const TWO_MINUTES_NS = 2 * 60 * 1_000_000_000;
+const ms = (millis: number) => millis * 1_000_000;
+
+function isNotFound(error: unknown): boolean {
+  const e = error as NatsError & { api_error?: { err_code?: number } };
+  return e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(e?.message ?? '');
+}
+
+/**
+ * Creates the ingest stream when absent (contract v1 §2). An existing stream is left as it is,
+ * except that its subjects must still cover ours: operators may have tuned limits on purpose.
+ */
+export async function ensureIngestStream(jsm: JetStreamManager, streamPrefix: string, subjectPrefix: string): Promise<string> {
+  const name = streamNames(streamPrefix).ingest;
+  const subject = subjectsFor(subjectPrefix).ingestWildcard;
+  try {
+    const info = await jsm.streams.info(name);
+    if (!info.config.subjects.includes(subject)) {
+      await jsm.streams.update(name, { ...info.config, subjects: [...info.config.subjects, subject] });
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.streams.add({
+      name,
+      subjects: [subject],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      // Raw input is evidence: keep it, bounded by age rather than by a count that could drop
+      // messages not yet processed.
+      max_age: 30 * 24 * 60 * 60 * 1_000_000_000,
+      // Room for headers on top of the 1 MiB payload limit; larger ones are parked, not rejected.
+      max_msg_size: MAX_PAYLOAD_BYTES * 2,
+      duplicate_window: TWO_MINUTES_NS,
+    });
+  }
+  return name;
+}
+
+/** Creates the command stream when absent (contract v1 §3). */
+export async function ensureCommandStream(jsm: JetStreamManager, streamPrefix: string, subjectPrefix: string): Promise<string> {
+  const name = streamNames(streamPrefix).commands;
+  try {
+    await jsm.streams.info(name);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.streams.add({
+      name,
+      subjects: [...subjectsFor(subjectPrefix).commandWildcards],
+      storage: StorageType.File,
+      // Commands de-duplicate on Nats-Msg-Id = commandId for a day: a re-send after a crash
+      // inside that window is dropped by the server; consumers de-duplicate beyond it.
+      duplicate_window: 24 * 60 * 60 * 1_000_000_000,
+    });
+  }
+  return name;
+}
+
+export interface DurableConsumerOptions {
+  readonly stream: string;
+  readonly durable: string;
+  readonly filterSubject: string;
+  readonly maxAckPending: number;
+  readonly ackWaitMs: number;
+}
+
+/**
+ * A durable pull consumer with explicit acks. `max_ack_pending` bounds what the server hands out
+ * un-acked; redelivery after `ack_wait` covers a processor that died holding messages.
+ */
+export async function ensureDurableConsumer(jsm: JetStreamManager, options: DurableConsumerOptions): Promise<void> {
+  const config = {
+    durable_name: options.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: options.filterSubject,
+    max_ack_pending: options.maxAckPending,
+    ack_wait: ms(options.ackWaitMs),
+    // Never give up on a message: an infrastructure outage must not turn into lost input.
+    // Poison messages are parked by the processor, not dropped by the server.
+    max_deliver: -1,
+  };
+  try {
+    const info = await jsm.consumers.info(options.stream, options.durable);
+    if (info.config.max_ack_pending !== config.max_ack_pending || info.config.ack_wait !== config.ack_wait) {
+      await jsm.consumers.update(options.stream, options.durable, {
+        max_ack_pending: config.max_ack_pending,
+        ack_wait: config.ack_wait,
+      });
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.consumers.add(options.stream, config);
+  }
+}
+
+export const jsonCodec = JSONCodec();

@@ -1,0 +1,64 @@
+/**
+ * Subjects and stream names of contract v1 §2 and §3, under configurable prefixes so that tests
+ * and tenants can run side by side (`WAYBILL_SUBJECT_PREFIX`, `WAYBILL_STREAM_PREFIX`).
+ */
+export const SHIPMENT_SUBJECTS = [
+  'shipment.booked',
+  'shipment.milestone',
+  'shipment.exception',
+  'shipment.exception-cleared',
+  'shipment.pod',
+  'shipment.temperature',
+] as const;
+export type ShipmentSubject = (typeof SHIPMENT_SUBJECTS)[number];
+
+/** Subjects of contract v1 that later parts of Waybill handle (billing, replies, carrier formats). */
+export const OTHER_CONTRACT_SUBJECTS = [
+  'contract',
+  'erp.invoice-released',
+  'erp.invoice-rejected',
+  'crm.case-opened',
+  'crm.case-resolved',
+  'edi.x12',
+  'edi.edifact',
+  'epcis',
+] as const;
+
+export interface Subjects {
+  readonly prefix: string;
+  /** `waybill.ingest.>`: what the ingest stream captures. */
+  readonly ingestWildcard: string;
+  /** `waybill.ingest.` */
+  readonly ingestRoot: string;
+  ingest(suffix: string): string;
+  /** The part after `waybill.ingest.`, or null when the subject is not an ingest subject. */
+  ingestSuffix(subject: string): string | null;
+  readonly commandWildcards: readonly string[];
+}
+
+export function subjectsFor(prefix: string): Subjects {
+  const ingestRoot = `${prefix}.ingest.`;
+  return {
+    prefix,
+    ingestRoot,
+    ingestWildcard: `${prefix}.ingest.>`,
+    ingest: (suffix) => `${ingestRoot}${suffix}`,
+    ingestSuffix: (subject) => (subject.startsWith(ingestRoot) ? subject.slice(ingestRoot.length) : null),
+    commandWildcards: [`${prefix}.erp.>`, `${prefix}.crm.>`],
+  };
+}
+
+export function isContractSubject(suffix: string): boolean {
+  return (
+    (SHIPMENT_SUBJECTS as readonly string[]).includes(suffix) ||
+    (OTHER_CONTRACT_SUBJECTS as readonly string[]).includes(suffix) ||
+    /^carrier\.[A-Za-z0-9_-]+$/.test(suffix)
+  );
+}
+
+export function streamNames(streamPrefix: string) {
+  return { ingest: `${streamPrefix}_INGEST`, commands: `${streamPrefix}_COMMANDS` } as const;
+}
+
+/** Payloads above this are parked as `too_large` (contract v1 §2). */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;

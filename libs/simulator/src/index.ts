@@ -1,0 +1,3 @@
+export * from './random';
+export * from './shipment-day';
+export * from './expected-outcome';
