@@ -43,6 +43,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly commandBus: CommandBus,
     private readonly ledger: MessageLedger,
     private readonly parked: ParkedMessageStore,
+    private readonly repository: ShipmentRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +66,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         parked: this.parked,
         logger: this.logger,
         metrics: new IngestMetrics(),
+        repository: this.repository,
       },
       {
         stream: streamNames(streamPrefix).ingest,

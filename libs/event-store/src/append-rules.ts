@@ -20,7 +20,8 @@ export function validateAppend(
   events: readonly NewEvent[],
   expected: ExpectedRevision,
 ): NewEvent[] {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('streamId must be a non-empty string');
+  if (typeof streamId !== 'string' || streamId.length === 0)
+    throw new TypeError('streamId must be a non-empty string');
   // `$` streams are EventStoreDB system streams, which readAll and subscriptions leave out.
   if (streamId.startsWith('$')) throw new TypeError(`stream ids may not start with "$": ${streamId}`);
   if (streamId.includes('\u0000')) throw new TypeError('stream ids may not contain NUL characters');
@@ -33,7 +34,8 @@ export function validateAppend(
     if (typeof event.id !== 'string' || !UUID.test(event.id)) {
       throw new TypeError(`event id must be a UUID, got ${JSON.stringify(event.id)}`);
     }
-    if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('event type must be a non-empty string');
+    if (typeof event.type !== 'string' || event.type.length === 0)
+      throw new TypeError('event type must be a non-empty string');
     if (event.type.startsWith('$')) throw new TypeError(`event types may not start with "$": ${event.type}`);
     if (event.data === undefined || event.data === null) throw new TypeError(`event ${event.id} has no data`);
     if (typeof event.metadata !== 'object' || event.metadata === null) {
@@ -64,7 +66,8 @@ function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort())
+      sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
     return sorted;
   }
   return value;
@@ -108,7 +111,11 @@ export function decideAppend<Ref>(
   for (const event of events) {
     const stored = lookup(event.id);
     if (stored) {
-      if (stored.streamId !== streamId || stored.type !== event.type || stored.canonicalData() !== canonicalJson(event.data)) {
+      if (
+        stored.streamId !== streamId ||
+        stored.type !== event.type ||
+        stored.canonicalData() !== canonicalJson(event.data)
+      ) {
         return { kind: 'reject', error: new EventIdConflictError(stored.streamId, event.id) };
       }
       existing.push(stored.ref);
@@ -131,7 +138,11 @@ export function decideAppend<Ref>(
   if (!ok) {
     return {
       kind: 'reject',
-      error: new WrongExpectedRevisionError(streamId, formatExpected(expected), formatActual(currentRevision)),
+      error: new WrongExpectedRevisionError(
+        streamId,
+        formatExpected(expected),
+        formatActual(currentRevision),
+      ),
     };
   }
   return { kind: 'write', toWrite, existing };

@@ -19,7 +19,11 @@ export class WrongExpectedRevisionError extends EventStoreError {
     readonly actual: string,
     options?: { cause?: unknown },
   ) {
-    super('wrong_expected_revision', `stream ${streamId}: expected revision ${expected}, found ${actual}`, options);
+    super(
+      'wrong_expected_revision',
+      `stream ${streamId}: expected revision ${expected}, found ${actual}`,
+      options,
+    );
   }
 }
 
@@ -29,7 +33,11 @@ export class EventIdConflictError extends EventStoreError {
     readonly eventId: string,
     options?: { cause?: unknown },
   ) {
-    super('event_id_conflict', `event ${eventId} is already stored in ${streamId} with different content`, options);
+    super(
+      'event_id_conflict',
+      `event ${eventId} is already stored in ${streamId} with different content`,
+      options,
+    );
   }
 }
 

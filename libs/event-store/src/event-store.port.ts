@@ -112,9 +112,18 @@ export interface EventStore {
    * skipped; an id that is there with different content throws `EventIdConflictError`.
    * A wrong expected revision throws `WrongExpectedRevisionError`.
    */
-  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
   /** The stream's events in revision order; `[]` when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Several whole streams at once, for loading many aggregates in one round trip. Every id asked
+   * for is a key of the result; a stream that does not exist maps to `[]`.
+   */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /** Events of all streams in global order, after a position. Never skips an event that commits late. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch up from a checkpoint, then follow live. */

@@ -58,7 +58,7 @@ export class ParkedMessageStore {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`migrate:${schema}.parked`]);
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`migrate:schema:${schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await client.query(`
         CREATE TABLE IF NOT EXISTS ${table} (

@@ -71,8 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig 
     streamPrefix,
     subjectPrefix,
     ingestConsumer: env.WAYBILL_INGEST_CONSUMER || 'waybill-processor',
-    ingestMaxInFlight: positiveInt(env, 'WAYBILL_INGEST_MAX_IN_FLIGHT', 1024),
-    ingestConcurrency: positiveInt(env, 'WAYBILL_INGEST_CONCURRENCY', 64),
+    ingestMaxInFlight: positiveInt(env, 'WAYBILL_INGEST_MAX_IN_FLIGHT', 2048),
+    ingestConcurrency: positiveInt(env, 'WAYBILL_INGEST_CONCURRENCY', 256),
     ingestAckWaitMs: positiveInt(env, 'WAYBILL_INGEST_ACK_WAIT_MS', 30_000),
     logLevel: env.LOG_LEVEL || 'info',
   };

@@ -31,7 +31,10 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) {
-      throw new ApiError(ApiErrorCode.Unauthorized, 'this route needs an "Authorization: Bearer <key>" header');
+      throw new ApiError(
+        ApiErrorCode.Unauthorized,
+        'this route needs an "Authorization: Bearer <key>" header',
+      );
     }
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
     if (!match) {

@@ -23,7 +23,10 @@ export class ApiKeys {
    * The keys of WAYBILL_API_KEYS, or, when it is unset, one generated admin key that is handed
    * to `announce` once (contract v1 §1: the API never runs open).
    */
-  static fromConfig(configured: ReadonlyMap<string, Role> | undefined, announce: (key: string) => void): ApiKeys {
+  static fromConfig(
+    configured: ReadonlyMap<string, Role> | undefined,
+    announce: (key: string) => void,
+  ): ApiKeys {
     if (configured && configured.size > 0) return new ApiKeys(configured);
     const key = randomBytes(32).toString('base64url');
     announce(key);

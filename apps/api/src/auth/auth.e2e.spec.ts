@@ -35,15 +35,22 @@ describe('API keys and roles', () => {
   });
 
   it('when the key is unknown, then it is a 401 problem, not a 403', async () => {
-    const res = await request(h.server).get('/v1/shipments/SHP-AUTH').set('Authorization', 'Bearer not-a-key');
+    const res = await request(h.server)
+      .get('/v1/shipments/SHP-AUTH')
+      .set('Authorization', 'Bearer not-a-key');
 
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ type: `${PROBLEM_TYPE_BASE}unauthorized`, detail: 'the API key is not valid' });
+    expect(res.body).toMatchObject({
+      type: `${PROBLEM_TYPE_BASE}unauthorized`,
+      detail: 'the API key is not valid',
+    });
   });
 
   it('when a valid key is sent with another scheme or a prefix of it, then it is a 401', async () => {
-    const basic = await request(h.server).get('/v1/shipments/SHP-AUTH').set('Authorization', `Basic ${h.keys.admin}`);
+    const basic = await request(h.server)
+      .get('/v1/shipments/SHP-AUTH')
+      .set('Authorization', `Basic ${h.keys.admin}`);
     const prefix = await request(h.server)
       .get('/v1/shipments/SHP-AUTH')
       .set('Authorization', `Bearer ${h.keys.admin.slice(0, -1)}`);
@@ -95,23 +102,34 @@ describe('API keys and roles', () => {
 
   it('when WAYBILL_API_KEYS is unset, then the API generates one admin key, announces it once and accepts only it', async () => {
     const announced: string[] = [];
-    const open = await h.startAnother({ WAYBILL_API_KEYS: '' }, { onGeneratedKey: (key) => announced.push(key) });
+    const open = await h.startAnother(
+      { WAYBILL_API_KEYS: '' },
+      { onGeneratedKey: (key) => announced.push(key) },
+    );
     const server = open.getHttpServer() as Parameters<typeof request>[0];
 
     expect(announced).toHaveLength(1);
     const generated = announced[0]!;
     expect(generated.length).toBeGreaterThanOrEqual(32);
     const withGenerated = await request(server).get('/v1/parked').set('Authorization', `Bearer ${generated}`);
-    const withConfigured = await request(server).get('/v1/parked').set('Authorization', `Bearer ${h.keys.admin}`);
+    const withConfigured = await request(server)
+      .get('/v1/parked')
+      .set('Authorization', `Bearer ${h.keys.admin}`);
     const withNone = await request(server).get('/v1/parked');
     expect([withGenerated.status, withConfigured.status, withNone.status]).toEqual([200, 401, 401]);
   });
 
   it('when an unknown /v1 route is called, then it is a 404 problem', async () => {
-    const res = await request(h.server).get('/v1/nothing-here').set('Authorization', `Bearer ${h.keys.admin}`);
+    const res = await request(h.server)
+      .get('/v1/nothing-here')
+      .set('Authorization', `Bearer ${h.keys.admin}`);
 
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ type: `${PROBLEM_TYPE_BASE}not-found`, status: 404, instance: '/v1/nothing-here' });
+    expect(res.body).toMatchObject({
+      type: `${PROBLEM_TYPE_BASE}not-found`,
+      status: 404,
+      instance: '/v1/nothing-here',
+    });
   });
 });

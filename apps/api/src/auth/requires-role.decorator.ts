@@ -11,14 +11,10 @@ export const PUBLIC_ROUTE = 'waybill:public-route';
  * need a valid key (role `reader`) unless marked {@link PublicRoute}.
  */
 export function RequiresRole(role: Role): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    SetMetadata(REQUIRED_ROLE, role),
-    ApiBearerAuth(),
-    ApiProblems(401, 403),
-  ) as MethodDecorator & ClassDecorator;
+  return applyDecorators(SetMetadata(REQUIRED_ROLE, role), ApiBearerAuth(), ApiProblems(401, 403));
 }
 
 /** A route anyone may call without a key: only /health and /metrics. */
 export function PublicRoute(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_ROUTE, true) as MethodDecorator & ClassDecorator;
+  return SetMetadata(PUBLIC_ROUTE, true);
 }

@@ -7,7 +7,7 @@ export const MAX_LIMIT = 500;
 
 /** `limit` and `cursor`, the paging parameters of every list (contract v1 §4). */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

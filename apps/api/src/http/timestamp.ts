@@ -24,7 +24,9 @@ export function parseTimestamp(text: string): Date | null {
 /** A query or body field holding an RFC 3339 timestamp with offset, converted to a Date. */
 export function IsTimestamp(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (parseTimestamp(value) ?? value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? (parseTimestamp(value) ?? value) : value,
+    ),
     IsDate({ message: '$property must be an RFC 3339 timestamp with offset, e.g. 2025-03-01T12:00:00Z' }),
   );
 }

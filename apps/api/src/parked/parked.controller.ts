@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../auth/requires-role.decorator';
 import type { Page } from '../http/cursor';
 import { ApiProblems } from '../problems/problem.dto';
@@ -36,6 +36,7 @@ export class ParkedController {
       'The raw bytes and headers go back to JetStream with `Nats-Msg-Id: replay:<id>`, so a second replay of ' +
       'the same message is dropped by JetStream. Only a message in status `parked` can be replayed (else 409).',
   })
+  @ApiBody({ type: ReplayDto, required: false })
   @ApiOkResponse({ type: ReplayedItemDto })
   @ApiProblems(400, 404, 409, 503)
   async replay(@Param() params: ParkedParams, @Body() body: ReplayDto): Promise<ReplayedItem> {

@@ -24,7 +24,10 @@ export class ParkedQueryDto extends ListQueryDto {
 }
 
 export class ReplayDto {
-  @ApiPropertyOptional({ description: 'Why it is replayed (recorded on the parked message)', maxLength: 1000 })
+  @ApiPropertyOptional({
+    description: 'Why it is replayed (recorded on the parked message)',
+    maxLength: 1000,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -32,7 +35,11 @@ export class ReplayDto {
 }
 
 export class DiscardDto {
-  @ApiProperty({ description: 'Why it is closed without replay', maxLength: 1000, example: 'test message from TMS' })
+  @ApiProperty({
+    description: 'Why it is closed without replay',
+    maxLength: 1000,
+    example: 'test message from TMS',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(1000)
@@ -44,7 +51,11 @@ export class ParkedItemDto {
   @ApiProperty({ example: 'waybill.ingest.shipment.booked' }) subject!: string;
   @ApiProperty({ enum: PARK_REASONS }) reason!: ParkReason;
   @ApiProperty({ example: 'occurredAt is missing' }) explanation!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'When the payload was readable enough to have one' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'When the payload was readable enough to have one',
+  })
   messageId!: string | null;
   @ApiProperty({ type: String, nullable: true }) shipmentId!: string | null;
   @ApiProperty({ type: String, nullable: true }) correlationId!: string | null;

@@ -42,7 +42,8 @@ export class ParkedService {
   ) {}
 
   async list(query: ParkedQueryDto): Promise<Page<ParkedItem>> {
-    const afterId = query.cursor === undefined ? undefined : decodeCursor(PARKED_CURSOR, query.cursor, isParkedId);
+    const afterId =
+      query.cursor === undefined ? undefined : decodeCursor(PARKED_CURSOR, query.cursor, isParkedId);
     const filter: ParkedQuery = {
       limit: query.limit + 1,
       ...(query.reason === undefined ? {} : { reason: query.reason }),
@@ -61,7 +62,8 @@ export class ParkedService {
   async replay(id: string, reason: string | undefined): Promise<ReplayedItem> {
     const parked = await this.open(id);
     const js = this.nats.jetstream();
-    if (!js) throw new ApiError(ApiErrorCode.Unavailable, 'NATS is unreachable; the message was not replayed');
+    if (!js)
+      throw new ApiError(ApiErrorCode.Unavailable, 'NATS is unreachable; the message was not replayed');
     const msgId = `replay:${parked.id}`;
     let ack;
     try {
@@ -74,7 +76,13 @@ export class ParkedService {
       );
     }
     this.logger.info(
-      { parkedId: parked.id, subject: parked.subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate },
+      {
+        parkedId: parked.id,
+        subject: parked.subject,
+        stream: ack.stream,
+        seq: ack.seq,
+        duplicate: ack.duplicate,
+      },
       'replayed parked message',
     );
     const closed = await this.store.close(parked.id, 'replayed', reason ?? 'replayed through the API');

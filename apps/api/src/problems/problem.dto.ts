@@ -1,9 +1,18 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ApiErrorCode, PROBLEM_TYPE_BASE } from './api-error-code';
 
 export class ProblemDto {
-  @ApiProperty({ example: `${PROBLEM_TYPE_BASE}not-found`, description: 'Stable URI naming the kind of problem' })
+  @ApiProperty({
+    example: `${PROBLEM_TYPE_BASE}not-found`,
+    description: 'Stable URI naming the kind of problem',
+  })
   type!: string;
 
   @ApiProperty({ example: 'Not found' })
@@ -52,5 +61,5 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
       }),
     ),
-  ) as MethodDecorator & ClassDecorator;
+  );
 }

@@ -93,7 +93,10 @@ function classify(exception: unknown): Classified {
     return { code: codeForStatus(status), detail: (exception as Error).message };
   }
   if (isInfrastructureOutage(exception)) {
-    return { code: ApiErrorCode.Unavailable, detail: 'a backing service (PostgreSQL or NATS) is unreachable' };
+    return {
+      code: ApiErrorCode.Unavailable,
+      detail: 'a backing service (PostgreSQL or NATS) is unreachable',
+    };
   }
   return { code: ApiErrorCode.Internal, detail: 'an unexpected error occurred; it has been logged' };
 }
@@ -134,5 +137,8 @@ const OUTAGE_CODES = new Set([
 function isInfrastructureOutage(exception: unknown): boolean {
   const code = (exception as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && OUTAGE_CODES.has(code)) return true;
-  return exception instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(exception.message);
+  return (
+    exception instanceof Error &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(exception.message)
+  );
 }

@@ -8,13 +8,16 @@ export const SHIPMENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export class ShipmentParams {
   @ApiProperty({ example: 'SHP-1', pattern: SHIPMENT_ID_PATTERN.source })
-  @Matches(SHIPMENT_ID_PATTERN, { message: 'id must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"' })
+  @Matches(SHIPMENT_ID_PATTERN, {
+    message: 'id must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"',
+  })
   id!: string;
 }
 
 export class ShipmentQueryDto {
   @ApiPropertyOptional({
-    description: 'RFC 3339 timestamp with offset: the state as Waybill knew it then (events recorded up to it)',
+    description:
+      'RFC 3339 timestamp with offset: the state as Waybill knew it then (events recorded up to it)',
     example: '2025-03-01T12:00:00Z',
     type: String,
     format: 'date-time',
@@ -67,7 +70,15 @@ class TemperatureDto {
 
 class BillingDto {
   @ApiProperty({
-    enum: ['awaiting_delivery', 'awaiting_pod', 'on_hold', 'billable', 'release_requested', 'invoiced', 'rejected'],
+    enum: [
+      'awaiting_delivery',
+      'awaiting_pod',
+      'on_hold',
+      'billable',
+      'release_requested',
+      'invoiced',
+      'rejected',
+    ],
   })
   status!: string;
   @ApiProperty({ type: [String], example: ['no_contract'] }) reasons!: string[];
@@ -80,7 +91,10 @@ class ReportsDto {
   rejected!: number;
 }
 
-const anyJson = { oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }], nullable: true };
+const anyJson = {
+  oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }],
+  nullable: true,
+};
 
 export class ShipmentViewDto {
   @ApiProperty({ example: 'SHP-1' }) shipmentId!: string;
@@ -107,7 +121,12 @@ export class ShipmentViewDto {
   @ApiProperty(anyJson) origin!: unknown;
   @ApiProperty(anyJson) destination!: unknown;
   @ApiProperty({ type: String, nullable: true }) promisedDeliveryBy!: string | null;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, description: '{ currency, lines }' })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: '{ currency, lines }',
+  })
   charges!: unknown;
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) references!: unknown;
   @ApiProperty({ type: [MilestoneDto] }) milestones!: MilestoneDto[];

@@ -30,7 +30,8 @@ describe('GET /v1/shipments/:id and /events', () => {
 
   beforeAll(async () => {
     h = await startApiHarness();
-    get = (path, role = 'auditor') => request(h.server).get(path).set('Authorization', `Bearer ${h.keys[role]}`);
+    get = (path, role = 'auditor') =>
+      request(h.server).get(path).set('Authorization', `Bearer ${h.keys[role]}`);
     beforeAnything = new Date(Date.now() - 1000).toISOString();
     const stream = shipmentStreamId('SHP-1');
     const first = await h.eventStore.appendToStream(
@@ -80,7 +81,10 @@ describe('GET /v1/shipments/:id and /events', () => {
   });
 
   it('when asOf falls between the booking and the dispatch, then the state is the booking alone', async () => {
-    const res = await get(`/v1/shipments/SHP-1?asOf=${encodeURIComponent(betweenBookingAndDispatch)}`, 'reader');
+    const res = await get(
+      `/v1/shipments/SHP-1?asOf=${encodeURIComponent(betweenBookingAndDispatch)}`,
+      'reader',
+    );
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ shipmentId: 'SHP-1', revision: 0, status: 'booked', milestones: [] });
@@ -143,7 +147,10 @@ describe('GET /v1/shipments/:id and /events', () => {
 
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-      expect(res.body).toMatchObject({ type: `${PROBLEM_TYPE_BASE}invalid-request`, errors: [{ field: 'id' }] });
+      expect(res.body).toMatchObject({
+        type: `${PROBLEM_TYPE_BASE}invalid-request`,
+        errors: [{ field: 'id' }],
+      });
     },
   );
 

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fold, isShipmentEvent, type ShipmentEvent, shipmentStreamId, shipmentView, type ShipmentView } from '@waybill/domain';
+import {
+  fold,
+  isShipmentEvent,
+  type ShipmentEvent,
+  shipmentStreamId,
+  shipmentView,
+  type ShipmentView,
+} from '@waybill/domain';
 import { type EventStore, formatPosition, type RecordedEvent } from '@waybill/event-store';
 import { EVENT_STORE } from '../api.tokens';
 import { decodeCursor, type Page, toPage } from '../http/cursor';

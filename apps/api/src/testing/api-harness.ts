@@ -8,7 +8,8 @@ import { createLogger, loadConfig, openPool, type Role, type WaybillConfig } fro
 import type { Pool } from 'pg';
 import { createApiApp, type CreateApiAppOptions } from '../api.app';
 
-export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waybill_test';
+export const TEST_DATABASE_URL =
+  process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waybill_test';
 export const TEST_NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 
 /**

@@ -6,6 +6,7 @@ import type { Subjects } from '@waybill/messaging';
 import type { ParkedMessageStore, ParkReason } from '@waybill/parking';
 import { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
 import { RecordShipmentMessage } from '../shipment/record-shipment-message.command';
+import type { ShipmentRepository } from '../shipment/shipment.repository';
 import { decodeIngestMessage, type Decoded, type DecodedShipmentMessage } from './ingest-decoder';
 import type { MessageLedger } from './message-ledger';
 import type { IngestMetrics } from './ingest.metrics';
@@ -17,6 +18,10 @@ export interface IngestConsumerOptions {
   readonly concurrency: number;
   /** Deliveries after which a message that keeps failing for a non-transient reason is parked. */
   readonly poisonAfterDeliveries?: number;
+  /** Messages handled together at most (one ledger round trip, one group commit). Default 250. */
+  readonly batchSize?: number;
+  /** How long a partial batch waits for more messages. Default 5 ms. */
+  readonly lingerMs?: number;
 }
 
 interface Dependencies {
@@ -27,6 +32,7 @@ interface Dependencies {
   readonly parked: ParkedMessageStore;
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
+  readonly repository: ShipmentRepository;
 }
 
 /**
@@ -42,10 +48,13 @@ export class IngestConsumer {
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
   private buffer: JsMsg[] = [];
-  private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly batchSize: number;
+  private readonly lingerMs: number;
   private inFlight = 0;
   private capacityWaiter: (() => void) | null = null;
   private flushes = new Set<Promise<void>>();
+  private replies: (() => void)[] = [];
   private readonly mailboxes: ShipmentMailboxes;
   private readonly poisonAfter: number;
 
@@ -55,6 +64,8 @@ export class IngestConsumer {
   ) {
     this.mailboxes = new ShipmentMailboxes(options.concurrency);
     this.poisonAfter = options.poisonAfterDeliveries ?? 5;
+    this.batchSize = options.batchSize ?? 250;
+    this.lingerMs = options.lingerMs ?? 5;
   }
 
   async start(): Promise<void> {
@@ -79,8 +90,8 @@ export class IngestConsumer {
 
   /** Resolves when every message received so far has been handled. */
   async settle(): Promise<void> {
-    while (this.buffer.length > 0 || this.flushes.size > 0 || this.mailboxes.pending > 0) {
-      if (this.buffer.length > 0 && !this.flushScheduled) this.scheduleFlush();
+    while (this.buffer.length > 0 || this.flushes.size > 0 || this.mailboxes.pending > 0 || this.replies.length > 0) {
+      if (this.buffer.length > 0) this.flushNow();
       await Promise.all([...this.flushes]);
       await this.mailboxes.whenIdle();
       await new Promise((r) => setImmediate(r));
@@ -102,21 +113,31 @@ export class IngestConsumer {
     }
   }
 
+  /**
+   * Waits up to `lingerMs` for a batch to fill (like Kafka's linger.ms): a few milliseconds of
+   * latency buy batches big enough that round trips to PostgreSQL stop dominating.
+   */
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const batch = this.buffer;
-      this.buffer = [];
-      if (batch.length === 0) return;
-      const flush = this.flush(batch).catch((error: unknown) => {
-        // flush handles its own failures per message; this is a last line of defence.
-        this.deps.logger.error({ err: error }, 'ingest batch failed');
-      });
-      this.flushes.add(flush);
-      void flush.finally(() => this.flushes.delete(flush));
+    if (this.buffer.length >= this.batchSize) {
+      this.flushNow();
+      return;
+    }
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flushNow(), this.lingerMs);
+  }
+
+  private flushNow(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return;
+    const flush = this.flush(batch).catch((error: unknown) => {
+      // flush handles its own failures per message; this is a last line of defence.
+      this.deps.logger.error({ err: error }, 'ingest batch failed');
     });
+    this.flushes.add(flush);
+    void flush.finally(() => this.flushes.delete(flush));
   }
 
   private async flush(batch: JsMsg[]): Promise<void> {
@@ -146,6 +167,13 @@ export class IngestConsumer {
       usable.forEach(({ msg }) => this.retryLater(msg));
       await Promise.all(parks);
       return;
+    }
+
+    try {
+      await this.deps.repository.prefetch(usable.filter((_, i) => verdicts[i] !== 'conflict').map((u) => u.result.shipmentId));
+    } catch (error) {
+      // Only an optimisation: each shipment is loaded on its own when its message runs.
+      this.deps.logger.warn({ err: error }, 'prefetching shipments failed');
     }
 
     const records = usable.map(({ msg, result }, i) => {
@@ -219,14 +247,30 @@ export class IngestConsumer {
   }
 
   private done(msg: JsMsg): void {
-    msg.ack();
-    this.release();
+    this.queueReply(() => msg.ack());
   }
 
   private retryLater(msg: JsMsg): void {
     const backoffMs = Math.min(30_000, 500 * 2 ** Math.min(msg.info.deliveryCount, 6));
-    msg.nak(backoffMs);
-    this.release();
+    this.queueReply(() => msg.nak(backoffMs));
+  }
+
+  /**
+   * Acks and naks go out together once per event-loop turn: nats.js writes to the socket once per
+   * microtask burst, and acks trickling in from many mailboxes would otherwise cost one syscall each.
+   */
+  private queueReply(reply: () => void): void {
+    this.replies.push(reply);
+    if (this.replies.length === 1) {
+      setImmediate(() => {
+        const replies = this.replies;
+        this.replies = [];
+        for (const send of replies) {
+          send();
+          this.release();
+        }
+      });
+    }
   }
 
   private release(): void {

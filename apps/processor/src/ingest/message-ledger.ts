@@ -30,7 +30,7 @@ export class MessageLedger {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:${schema}.ledger`]);
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       await client.query(`
         CREATE TABLE IF NOT EXISTS ${table} (
@@ -54,18 +54,23 @@ export class MessageLedger {
   async claim(entries: readonly LedgerEntry[]): Promise<LedgerVerdict[]> {
     if (entries.length === 0) return [];
     const ids = entries.map((e) => e.messageId);
-    await this.pool.query(
-      `INSERT INTO ${this.table} (message_id, content_hash, subject, shipment_id)
-       SELECT DISTINCT ON (message_id) message_id, content_hash, subject, shipment_id
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
-            AS t(message_id, content_hash, subject, shipment_id, n)
-       ORDER BY message_id, n
-       ON CONFLICT (message_id) DO NOTHING`,
-      [ids, entries.map((e) => e.contentHash), entries.map((e) => e.subject), entries.map((e) => e.shipmentId)],
-    );
+    // One statement: rows this statement inserts come back through RETURNING, rows that were
+    // already there through the SELECT, which sees the table as it was before the statement.
     const result = await this.pool.query<{ message_id: string; content_hash: string }>(
-      `SELECT message_id, content_hash FROM ${this.table} WHERE message_id = ANY($1::text[])`,
-      [ids],
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+           AS t(message_id, content_hash, subject, shipment_id, n)
+       ), inserted AS (
+         INSERT INTO ${this.table} (message_id, content_hash, subject, shipment_id)
+         SELECT DISTINCT ON (message_id) message_id, content_hash, subject, shipment_id
+         FROM input ORDER BY message_id, n
+         ON CONFLICT (message_id) DO NOTHING
+         RETURNING message_id, content_hash
+       )
+       SELECT message_id, content_hash FROM inserted
+       UNION ALL
+       SELECT message_id, content_hash FROM ${this.table} WHERE message_id = ANY($1::text[])`,
+      [ids, entries.map((e) => e.contentHash), entries.map((e) => e.subject), entries.map((e) => e.shipmentId)],
     );
     const known = new Map(result.rows.map((r) => [r.message_id, r.content_hash]));
     const firstInBatch = new Set<string>();

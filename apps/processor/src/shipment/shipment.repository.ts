@@ -6,7 +6,7 @@ import {
   type ShipmentEvent,
   type ShipmentState,
 } from '@waybill/domain';
-import { eventIdFor, type EventStore, type NewEvent } from '@waybill/event-store';
+import { eventIdFor, type EventStore, type NewEvent, type RecordedEvent } from '@waybill/event-store';
 import { ShipmentAggregate } from './shipment.aggregate';
 
 export interface MessageContext {
@@ -17,6 +17,11 @@ export interface MessageContext {
 interface Snapshot {
   readonly state: ShipmentState;
   readonly revision: bigint;
+}
+
+function snapshotOf(recorded: readonly RecordedEvent[]): Snapshot {
+  const events = recorded.map((e) => ({ type: e.type, data: e.data }) as ShipmentEvent).filter(isShipmentEvent);
+  return { state: fold(events, initialShipmentState), revision: recorded.at(-1)?.revision ?? -1n };
 }
 
 /**
@@ -38,12 +43,24 @@ export class ShipmentRepository {
     if (snapshot) {
       this.cache.delete(shipmentId); // re-insert: Map order is the LRU order
     } else {
-      const recorded = await this.store.readStream(shipmentStreamId(shipmentId));
-      const events = recorded.map((e) => ({ type: e.type, data: e.data }) as ShipmentEvent).filter(isShipmentEvent);
-      snapshot = { state: fold(events, initialShipmentState), revision: recorded.at(-1)?.revision ?? -1n };
+      snapshot = snapshotOf(await this.store.readStream(shipmentStreamId(shipmentId)));
     }
     this.remember(shipmentId, snapshot);
     return new ShipmentAggregate(shipmentId, snapshot.state, snapshot.revision);
+  }
+
+  /**
+   * Loads the shipments not yet in memory with one read, so that a batch of messages for many
+   * new shipments costs one round trip instead of one each. Never replaces what is cached: a
+   * shipment saved meanwhile is newer than what this read saw.
+   */
+  async prefetch(shipmentIds: Iterable<string>): Promise<void> {
+    const missing = [...new Set(shipmentIds)].filter((id) => !this.cache.has(id));
+    if (missing.length === 0) return;
+    const streams = await this.store.readStreams(missing.map(shipmentStreamId));
+    for (const id of missing) {
+      if (!this.cache.has(id)) this.remember(id, snapshotOf(streams.get(shipmentStreamId(id)) ?? []));
+    }
   }
 
   /** Appends the aggregate's new events with its revision as the expected one. Returns how many were written. */

@@ -53,7 +53,7 @@ type EsdbRecorded = NonNullable<ResolvedEvent['event']>;
 const READ_ALL_PAGE = 1000;
 
 function isCommandError(error: unknown, type: ErrorType): boolean {
-  return error instanceof Error && (error as { type?: unknown }).type === type;
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === type;
 }
 
 function translateEsdbError(error: unknown, doing: string): unknown {
@@ -64,7 +64,9 @@ function translateEsdbError(error: unknown, doing: string): unknown {
     isCommandError(error, ErrorType.NOT_LEADER)
   ) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new EventStoreUnavailableError(`EventStoreDB unavailable while ${doing}: ${reason}`, { cause: error });
+    return new EventStoreUnavailableError(`EventStoreDB unavailable while ${doing}: ${reason}`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -83,7 +85,10 @@ function dataOf(event: EsdbRecorded): unknown {
 function positionOf(event: EsdbRecorded): Position {
   // Stream reads carry the $all position only from server 22.6 on; the port needs it everywhere.
   if (!event.position) {
-    throw new EventStoreError('unavailable', `EventStoreDB returned no position for event ${event.id}; server 22.6 or later is required`);
+    throw new EventStoreError(
+      'unavailable',
+      `EventStoreDB returned no position for event ${event.id}; server 22.6 or later is required`,
+    );
   }
   return event.position;
 }
@@ -144,7 +149,11 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString), { ownsClient: true });
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const validated = validateAppend(streamId, events, expected);
     // The whole stream is read to find ids already in it. Waybill streams are one per shipment
     // (tens of events), so this costs one short read per append; it is what makes a redelivered
@@ -178,7 +187,12 @@ export class EsdbEventStore implements EventStore {
       const result = await this.client.appendToStream(
         streamId,
         decision.toWrite.map((event) =>
-          jsonEvent({ id: event.id, type: event.type, data: event.data as JSONType, metadata: event.metadata }),
+          jsonEvent({
+            id: event.id,
+            type: event.type,
+            data: event.data as JSONType,
+            metadata: event.metadata,
+          }),
         ),
         // ESDB re-checks, atomically with the write, what decideAppend checked on a read that may be stale.
         { expectedRevision: toEsdbExpected(expected) },
@@ -188,12 +202,14 @@ export class EsdbEventStore implements EventStore {
       if (isCommandError(error, ErrorType.WRONG_EXPECTED_VERSION)) {
         const actual = (error as { actualVersion?: unknown }).actualVersion;
         const actualText = typeof actual === 'bigint' ? formatActual(actual) : 'no_stream';
-        throw new WrongExpectedRevisionError(streamId, formatExpected(expected), actualText, { cause: error });
+        throw new WrongExpectedRevisionError(streamId, formatExpected(expected), actualText, {
+          cause: error,
+        });
       }
       throw translateEsdbError(error, `appending to ${streamId}`);
     }
-    // The append result's position is that of the write as a whole, whose exact relation to its
-    // last event's $all position varies with the server version; the port promises the event's.
+    // The append result's position belongs to the write as a whole and is not documented to equal
+    // its last event's $all position, which is what the port promises; reading it back is exact.
     const [last] = await this.readStream(streamId, { fromRevision: nextRevision, maxCount: 1 });
     const written = last && last.id === decision.toWrite[decision.toWrite.length - 1]!.id ? [last] : [];
     return {
@@ -201,6 +217,13 @@ export class EsdbEventStore implements EventStore {
       appended: decision.toWrite.length,
       position: lastPosition([...decision.existing, ...written]),
     };
+  }
+
+  /** EventStoreDB has no multi-stream read: the streams are read concurrently over one connection. */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const unique = [...new Set(streamIds)];
+    const read = await Promise.all(unique.map(async (id) => [id, await this.readStream(id)] as const));
+    return new Map(read);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -239,7 +262,10 @@ export class EsdbEventStore implements EventStore {
       pages: for (;;) {
         let seen = 0;
         let last: Position | undefined;
-        for await (const resolved of this.client.readAll({ fromPosition: toEsdbPosition(from), maxCount: READ_ALL_PAGE })) {
+        for await (const resolved of this.client.readAll({
+          fromPosition: toEsdbPosition(from),
+          maxCount: READ_ALL_PAGE,
+        })) {
           seen += 1;
           const position = resolved.event?.position;
           if (!position) continue;
@@ -260,7 +286,8 @@ export class EsdbEventStore implements EventStore {
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
     const batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError('batchSize must be a positive integer');
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError('batchSize must be a positive integer');
     const prefixes = options.streamPrefixes;
     const native = this.client.subscribeToAll({
       fromPosition: toEsdbPosition(options.after),
@@ -295,7 +322,10 @@ export class EsdbEventStore implements EventStore {
 }
 
 function lastPosition(events: readonly RecordedEvent[]): Position {
-  return events.reduce<Position>((max, e) => (comparePositions(e.position, max) > 0 ? e.position : max), START);
+  return events.reduce<Position>(
+    (max, e) => (comparePositions(e.position, max) > 0 ? e.position : max),
+    START,
+  );
 }
 
 /**
@@ -342,7 +372,8 @@ class EsdbSubscription implements Subscription {
   }
 
   private receive(resolved: AllStreamResolvedEvent): void {
-    if (this.stopped || !isUserEvent(resolved) || !matchesPrefixes(resolved.event.streamId, this.prefixes)) return;
+    if (this.stopped || !isUserEvent(resolved) || !matchesPrefixes(resolved.event.streamId, this.prefixes))
+      return;
     try {
       this.buffer.push(toRecordedEvent(resolved.event));
     } catch (error) {

@@ -1,4 +1,9 @@
-import { type Position, type RecordedEvent, type Subscription, type SubscriptionHandler } from '../event-store.port';
+import {
+  type Position,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionHandler,
+} from '../event-store.port';
 import { comparePositions } from '../positions';
 
 export interface Page {

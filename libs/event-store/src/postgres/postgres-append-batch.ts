@@ -50,7 +50,10 @@ interface InsertRow {
   readonly metadata: unknown;
 }
 
-const toPosition = (commit: string, prepare: string): Position => ({ commit: BigInt(commit), prepare: BigInt(prepare) });
+const toPosition = (commit: string, prepare: string): Position => ({
+  commit: BigInt(commit),
+  prepare: BigInt(prepare),
+});
 
 /**
  * Applies `requests` in order; the outcome at index i belongs to request i. Appends to the same
@@ -110,11 +113,13 @@ export async function writeAppends(
        FROM ${t.events} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, revision DESC`,
       [emptyAppendStreams],
     );
-    for (const row of tails.rows) lastRef.set(row.stream_id, { position: toPosition(row.commit, row.prepare) });
+    for (const row of tails.rows)
+      lastRef.set(row.stream_id, { position: toPosition(row.commit, row.prepare) });
   }
 
   const planned = new Map<string, ExistingEvent<EventRef>>();
-  const lookup = (eventId: string): ExistingEvent<EventRef> | undefined => stored.get(eventId) ?? planned.get(eventId);
+  const lookup = (eventId: string): ExistingEvent<EventRef> | undefined =>
+    stored.get(eventId) ?? planned.get(eventId);
   const rows: InsertRow[] = [];
   const outcomes: (AppendOutcome | Planned)[] = [];
 
@@ -194,7 +199,8 @@ export async function writeAppends(
     for (const row of inserted.rows) written.set(row.event_id, toPosition(row.commit, row.prepare));
   }
 
-  const positionOf = (ref: EventRef): Position => ('position' in ref ? ref.position : written.get(ref.plannedId)!);
+  const positionOf = (ref: EventRef): Position =>
+    'position' in ref ? ref.position : written.get(ref.plannedId)!;
   return outcomes.map((outcome) => {
     if (!('requestIndex' in outcome)) return outcome;
     const position = outcome.refs

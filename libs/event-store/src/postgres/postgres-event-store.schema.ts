@@ -11,7 +11,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function tablesFor(schema: string): Tables {
   // Identifiers cannot be bound as parameters, so the name is restricted instead of escaped.
-  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`schema must match ${SCHEMA_NAME.source}, got ${JSON.stringify(schema)}`);
+  if (!SCHEMA_NAME.test(schema))
+    throw new TypeError(`schema must match ${SCHEMA_NAME.source}, got ${JSON.stringify(schema)}`);
   return { schema, events: `"${schema}".events`, streams: `"${schema}".streams` };
 }
 
@@ -53,7 +54,9 @@ export async function migrate(pool: Pool, t: Tables): Promise<void> {
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`waybill-event-store:${t.schema}`]);
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `waybill-event-store:${t.schema}`,
+    ]);
     for (const statement of migrationSql(t)) await client.query(statement);
     await client.query('COMMIT');
   } catch (error) {

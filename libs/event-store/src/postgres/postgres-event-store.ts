@@ -31,6 +31,8 @@ export interface PostgresEventStoreOptions {
   readonly ownsPool?: boolean;
   /** Most events one group-commit transaction takes (an append is never split). Default 500. */
   readonly maxBatchEvents?: number;
+  /** Group-commit transactions in flight at once (default 1: on a busy event loop, bigger batches beat more of them). */
+  readonly maxConcurrentBatches?: number;
   /** How often an idle subscription looks for new events. Default 50 ms. */
   readonly pollIntervalMs?: number;
 }
@@ -98,7 +100,10 @@ export class PostgresEventStore implements EventStore {
   private readonly maxBatchEvents: number;
   private readonly pollIntervalMs: number;
   private queue: PendingAppend[] = [];
-  private flushing: Promise<void> | undefined;
+  private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightStreams = new Set<string>();
+  private readonly maxConcurrentBatches: number;
   private readonly subscriptions = new Set<PollingSubscription>();
   private closed = false;
 
@@ -109,6 +114,7 @@ export class PostgresEventStore implements EventStore {
     this.tables = tablesFor(options.schema ?? 'waybill_events');
     this.ownsPool = options.ownsPool ?? false;
     this.maxBatchEvents = options.maxBatchEvents ?? 500;
+    this.maxConcurrentBatches = options.maxConcurrentBatches ?? 1;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
   }
 
@@ -123,14 +129,21 @@ export class PostgresEventStore implements EventStore {
     return store;
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (this.closed) throw new EventStoreUnavailableError('the event store is closed');
     const request = { streamId, events: validateAppend(streamId, events, expected), expected };
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       // Deferred by one turn of the event loop so that appends issued together (Promise.all over
       // a batch of messages) leave together, instead of the first one going alone.
-      this.flushing ??= new Promise<void>((started) => setImmediate(started)).then(() => this.drain());
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.drain());
+      }
     });
   }
 
@@ -178,6 +191,25 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
+    if (streamIds.length === 0) return streams;
+    try {
+      const result = await this.pool.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} e
+         WHERE e.stream_id = ANY($1::text[]) ORDER BY e.stream_id, e.revision`,
+        [[...new Set(streamIds)]],
+      );
+      for (const row of result.rows) {
+        const event = toRecordedEvent(row);
+        streams.get(event.streamId)!.push(event);
+      }
+      return streams;
+    } catch (error) {
+      throw translatePgError(error, `reading ${streamIds.length} streams`);
+    }
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const page = await this.readPage(options.after ?? START, options.maxCount, options.streamPrefixes);
     return page.events;
@@ -185,7 +217,8 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
     const batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batchSize must be a positive integer`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError(`batchSize must be a positive integer`);
     if (this.closed) throw new EventStoreUnavailableError('the event store is closed');
     const prefixes = options.streamPrefixes;
     const subscription: PollingSubscription = new PollingSubscription({
@@ -215,7 +248,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    await this.flushing;
+    await this.settled();
     if (this.ownsPool) await this.pool.end();
   }
 
@@ -232,7 +265,11 @@ export class PostgresEventStore implements EventStore {
    * it has already read. The price is latency, not loss: a long-running write transaction
    * anywhere on the cluster holds delivery back until it ends.
    */
-  private async readPage(after: Position, limit: number | undefined, prefixes?: readonly string[]): Promise<Page> {
+  private async readPage(
+    after: Position,
+    limit: number | undefined,
+    prefixes?: readonly string[],
+  ): Promise<Page> {
     const values: unknown[] = [xid8(after.commit), after.prepare.toString()];
     let filter = '';
     if (prefixes !== undefined) {
@@ -264,21 +301,49 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        let events = 0;
-        let take = 0;
-        while (take < this.queue.length) {
-          const next = this.queue[take]!.request.events.length;
-          if (take > 0 && events + next > this.maxBatchEvents) break;
-          events += next;
-          take += 1;
+  /**
+   * Up to `maxConcurrentBatches` transactions are in flight at once, so that the database works
+   * on one batch while Node prepares the next. A stream is in at most one in-flight batch: its
+   * later appends wait in the queue, in call order, until that batch settles.
+   */
+  private drain(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0 && this.inFlight.size < this.maxConcurrentBatches) {
+      const batch: PendingAppend[] = [];
+      const rest: PendingAppend[] = [];
+      const batchStreams = new Set<string>();
+      const held = new Set<string>();
+      let events = 0;
+      for (const pending of this.queue) {
+        const { streamId } = pending.request;
+        const size = pending.request.events.length;
+        const busy = this.inFlightStreams.has(streamId) || held.has(streamId);
+        if (busy || (batch.length > 0 && events + size > this.maxBatchEvents)) {
+          held.add(streamId);
+          rest.push(pending);
+          continue;
         }
-        await this.commitBatch(this.queue.splice(0, take));
+        batch.push(pending);
+        batchStreams.add(streamId);
+        events += size;
       }
-    } finally {
-      this.flushing = undefined;
+      this.queue = rest;
+      if (batch.length === 0) break;
+      for (const streamId of batchStreams) this.inFlightStreams.add(streamId);
+      const commit: Promise<void> = this.commitBatch(batch).finally(() => {
+        for (const streamId of batchStreams) this.inFlightStreams.delete(streamId);
+        this.inFlight.delete(commit);
+        this.drain();
+      });
+      this.inFlight.add(commit);
+    }
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      await Promise.all([...this.inFlight]);
+      if (this.inFlight.size === 0 && this.queue.length > 0) this.drain();
     }
   }
 
@@ -286,7 +351,13 @@ export class PostgresEventStore implements EventStore {
   private async commitBatch(batch: PendingAppend[], attempt = 1): Promise<void> {
     let outcomes: AppendOutcome[];
     try {
-      outcomes = await this.transaction((client) => writeAppends(client, this.tables, batch.map((p) => p.request)));
+      outcomes = await this.transaction((client) =>
+        writeAppends(
+          client,
+          this.tables,
+          batch.map((p) => p.request),
+        ),
+      );
     } catch (error) {
       if (isUnavailable(error)) {
         const translated = translatePgError(error, 'appending');
@@ -304,7 +375,9 @@ export class PostgresEventStore implements EventStore {
       }
       return;
     }
-    outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error)));
+    outcomes.forEach((outcome, i) =>
+      outcome.ok ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error),
+    );
     if (outcomes.some((o) => o.ok && o.result.appended > 0)) for (const s of this.subscriptions) s.wake();
   }
 
