@@ -2,7 +2,8 @@
  * Dependency rules, checked in CI by `npm run deps` (part of `npm run check`).
  * libs/domain and libs/projections are pure TypeScript (../shared/STYLE.md §1, docs/adr/0002-pure-libs.md).
  */
-const frameworks = '(@nestjs/|rxjs|nats|pg|pg-[a-z-]+|@eventstore/|class-validator|class-transformer|pino|prom-client|testcontainers)';
+const frameworks =
+  '(@nestjs|rxjs|nats|pg|pg-[a-z-]+|@eventstore|@kurrent|class-validator|class-transformer|pino|prom-client|testcontainers)';
 
 module.exports = {
   forbidden: [

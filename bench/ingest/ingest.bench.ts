@@ -25,7 +25,11 @@ const arg = (name: string, fallback: number) => {
 const SHIPMENTS = arg('shipments', 4000);
 const ROUNDS = arg('rounds', 1);
 
-async function publishAll(nats: NatsConnection, subjectPrefix: string, day: readonly Publication[]): Promise<void> {
+async function publishAll(
+  nats: NatsConnection,
+  subjectPrefix: string,
+  day: readonly Publication[],
+): Promise<void> {
   const js = nats.jetstream();
   const subjects = subjectsFor(subjectPrefix);
   const window: Promise<unknown>[] = [];
@@ -45,7 +49,12 @@ interface Timing {
 }
 
 /** Polls the consumer's ack floor (every message below it is durable) until everything is acked. */
-async function waitIdle(jsm: JetStreamManager, stream: string, durable: string, total: number): Promise<Timing> {
+async function waitIdle(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  total: number,
+): Promise<Timing> {
   let at10 = 0;
   let at90 = 0;
   for (;;) {
@@ -59,13 +68,23 @@ async function waitIdle(jsm: JetStreamManager, stream: string, durable: string, 
 }
 
 /** The raw baseline: consume, parse, multi-row INSERT per pulled batch, ack. Nothing else. */
-async function baseline(nats: NatsConnection, pool: Pool, day: readonly Publication[]): Promise<{ seconds: number; sustained: number; rows: number }> {
+async function baseline(
+  nats: NatsConnection,
+  pool: Pool,
+  day: readonly Publication[],
+): Promise<{ seconds: number; sustained: number; rows: number }> {
   const { streamPrefix, subjectPrefix } = testPrefixes('baseline');
   const jsm = await nats.jetstreamManager();
   const stream = streamNames(streamPrefix).ingest;
   await jsm.streams.add({ name: stream, subjects: [`${subjectPrefix}.ingest.>`] });
-  await jsm.consumers.add(stream, { durable_name: 'raw', ack_policy: AckPolicy.Explicit, max_ack_pending: 1024 });
-  await pool.query('CREATE TABLE IF NOT EXISTS raw_events (id bigserial PRIMARY KEY, subject text, data jsonb, recorded_at timestamptz DEFAULT now())');
+  await jsm.consumers.add(stream, {
+    durable_name: 'raw',
+    ack_policy: AckPolicy.Explicit,
+    max_ack_pending: 1024,
+  });
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS raw_events (id bigserial PRIMARY KEY, subject text, data jsonb, recorded_at timestamptz DEFAULT now())',
+  );
   await publishAll(nats, subjectPrefix, day);
 
   const consumer = await nats.jetstream().consumers.get(stream, 'raw');
@@ -87,7 +106,11 @@ async function baseline(nats: NatsConnection, pool: Pool, day: readonly Publicat
   let at90 = 0;
   const done = (async () => {
     for await (const m of messages) {
-      batch.push({ subject: m.subject, data: JSON.parse(new TextDecoder().decode(m.data)) as unknown, ack: () => m.ack() });
+      batch.push({
+        subject: m.subject,
+        data: JSON.parse(new TextDecoder().decode(m.data)) as unknown,
+        ack: () => m.ack(),
+      });
       received++;
       if (batch.length >= 500 || messages.getPending() === 0 || received === day.length) {
         const items = batch;
@@ -113,9 +136,19 @@ async function baseline(nats: NatsConnection, pool: Pool, day: readonly Publicat
   return { seconds: (finished.end - started) / 1000, sustained: (0.8 * rows) / ((at90 - at10) / 1000), rows };
 }
 
-async function waybill(nats: NatsConnection, databaseUrl: string, day: readonly Publication[]): Promise<{ seconds: number; sustained: number; events: number }> {
+async function waybill(
+  nats: NatsConnection,
+  databaseUrl: string,
+  day: readonly Publication[],
+): Promise<{ seconds: number; sustained: number; events: number }> {
   const { streamPrefix, subjectPrefix } = testPrefixes('waybill');
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, WAYBILL_STREAM_PREFIX: streamPrefix, WAYBILL_SUBJECT_PREFIX: subjectPrefix, LOG_LEVEL: 'error' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    WAYBILL_STREAM_PREFIX: streamPrefix,
+    WAYBILL_SUBJECT_PREFIX: subjectPrefix,
+    LOG_LEVEL: 'error',
+  });
   // Create stream and consumer, then stop, so that the timed run starts with everything waiting.
   const warm = await startProcessor(config);
   await warm.close();
@@ -130,14 +163,22 @@ async function waybill(nats: NatsConnection, databaseUrl: string, day: readonly 
   const finished = await waitIdle(jsm, streamNames(streamPrefix).ingest, config.ingestConsumer, day.length);
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage(cpu0);
-  console.error(`waybill phase: event-loop utilisation ${elu.utilization.toFixed(2)}, cpu user ${(cpu.user / 1e6).toFixed(2)} s system ${(cpu.system / 1e6).toFixed(2)} s`);
+  console.error(
+    `waybill phase: event-loop utilisation ${elu.utilization.toFixed(2)}, cpu user ${(cpu.user / 1e6).toFixed(2)} s system ${(cpu.system / 1e6).toFixed(2)} s`,
+  );
   await app.close();
   await profiler?.();
   const pool = new Pool({ connectionString: databaseUrl });
-  const events = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM waybill_events.events')).rows[0]!.n);
+  const events = Number(
+    (await pool.query<{ n: string }>('SELECT count(*) AS n FROM waybill_events.events')).rows[0]!.n,
+  );
   await pool.end();
   await deleteStreams(nats, streamPrefix);
-  return { seconds: (finished.end - started) / 1000, sustained: (0.8 * events) / ((finished.at90 - finished.at10) / 1000), events };
+  return {
+    seconds: (finished.end - started) / 1000,
+    sustained: (0.8 * events) / ((finished.at90 - finished.at10) / 1000),
+    events,
+  };
 }
 
 async function startProfile(): Promise<() => Promise<void>> {
@@ -145,7 +186,9 @@ async function startProfile(): Promise<() => Promise<void>> {
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   return async () => {
@@ -167,8 +210,18 @@ async function main(): Promise<void> {
       results.push({
         round,
         messages: day.length,
-        baseline: { rows: raw.rows, seconds: +raw.seconds.toFixed(3), perSecond: Math.round(raw.rows / raw.seconds), sustainedPerSecond: Math.round(raw.sustained) },
-        waybill: { events: wb.events, seconds: +wb.seconds.toFixed(3), perSecond: Math.round(wb.events / wb.seconds), sustainedPerSecond: Math.round(wb.sustained) },
+        baseline: {
+          rows: raw.rows,
+          seconds: +raw.seconds.toFixed(3),
+          perSecond: Math.round(raw.rows / raw.seconds),
+          sustainedPerSecond: Math.round(raw.sustained),
+        },
+        waybill: {
+          events: wb.events,
+          seconds: +wb.seconds.toFixed(3),
+          perSecond: Math.round(wb.events / wb.seconds),
+          sustainedPerSecond: Math.round(wb.sustained),
+        },
         sustainedRatio: +(wb.sustained / raw.sustained).toFixed(3),
       });
       console.log(JSON.stringify(results.at(-1)));
@@ -178,14 +231,29 @@ async function main(): Promise<void> {
     }
   }
   await nats.drain();
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
   const report = { bench: 'ingest', at: new Date().toISOString(), machine, shipments: SHIPMENTS, results };
   const file = join(__dirname, '..', 'results', `ingest-${report.at.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2));
-  type Row = { round: number; messages: number; baseline: { perSecond: number; sustainedPerSecond: number }; waybill: { perSecond: number; sustainedPerSecond: number }; sustainedRatio: number };
-  console.log('\n| round | messages | baseline sustained rows/s | Waybill sustained events/s | ratio | baseline end-to-end | Waybill end-to-end (incl. boot) |\n|---|---|---|---|---|---|---|');
+  type Row = {
+    round: number;
+    messages: number;
+    baseline: { perSecond: number; sustainedPerSecond: number };
+    waybill: { perSecond: number; sustainedPerSecond: number };
+    sustainedRatio: number;
+  };
+  console.log(
+    '\n| round | messages | baseline sustained rows/s | Waybill sustained events/s | ratio | baseline end-to-end | Waybill end-to-end (incl. boot) |\n|---|---|---|---|---|---|---|',
+  );
   for (const r of results as Row[]) {
-    console.log(`| ${r.round} | ${r.messages} | ${r.baseline.sustainedPerSecond} | ${r.waybill.sustainedPerSecond} | ${r.sustainedRatio} | ${r.baseline.perSecond} | ${r.waybill.perSecond} |`);
+    console.log(
+      `| ${r.round} | ${r.messages} | ${r.baseline.sustainedPerSecond} | ${r.waybill.sustainedPerSecond} | ${r.sustainedRatio} | ${r.baseline.perSecond} | ${r.waybill.perSecond} |`,
+    );
   }
   console.log(`\nwritten ${file}`);
 }

@@ -37,7 +37,11 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function waitForAckFloor(harness: ProcessorHarness, atLeast: number, timeoutMs = 60_000): Promise<number> {
+async function waitForAckFloor(
+  harness: ProcessorHarness,
+  atLeast: number,
+  timeoutMs = 60_000,
+): Promise<number> {
   const jsm = await harness.nats.jetstreamManager();
   const deadline = Date.now() + timeoutMs;
   for (;;) {

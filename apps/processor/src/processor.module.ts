@@ -31,7 +31,9 @@ export const LOGGER = Symbol('LOGGER');
  * consumer is drained before shutdown, connections are closed last.
  */
 @Injectable()
-export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class IngestService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private consumer: IngestConsumer | null = null;
 
   constructor(
@@ -111,9 +113,14 @@ export class ProcessorModule {
         },
         {
           provide: NATS,
-          useFactory: () => connect({ servers: config.natsUrl, name: 'waybill-processor', maxReconnectAttempts: -1 }),
+          useFactory: () =>
+            connect({ servers: config.natsUrl, name: 'waybill-processor', maxReconnectAttempts: -1 }),
         },
-        { provide: ParkedMessageStore, inject: [PG_POOL], useFactory: (pool: Pool) => ParkedMessageStore.create(pool) },
+        {
+          provide: ParkedMessageStore,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => ParkedMessageStore.create(pool),
+        },
         { provide: MessageLedger, inject: [PG_POOL], useFactory: (pool: Pool) => MessageLedger.create(pool) },
         {
           provide: ShipmentRepository,

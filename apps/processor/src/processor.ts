@@ -9,7 +9,9 @@ import { ProcessorModule } from './processor.module';
  * consumer so that nothing in hand is lost or doubled; main.ts calls it on SIGTERM/SIGINT.
  */
 export async function startProcessor(config: WaybillConfig): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(ProcessorModule.forRoot(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(ProcessorModule.forRoot(config), {
+    logger: ['error', 'warn'],
+  });
   await app.init();
   return app;
 }

@@ -15,14 +15,22 @@ const ms = (millis: number) => millis * 1_000_000;
 
 function isNotFound(error: unknown): boolean {
   const e = error as NatsError & { api_error?: { err_code?: number } };
-  return e?.api_error?.err_code === 10059 || e?.api_error?.err_code === 10014 || /not found/i.test(e?.message ?? '');
+  return (
+    e?.api_error?.err_code === 10059 ||
+    e?.api_error?.err_code === 10014 ||
+    /not found/i.test(e?.message ?? '')
+  );
 }
 
 /**
  * Creates the ingest stream when absent (contract v1 §2). An existing stream is left as it is,
  * except that its subjects must still cover ours: operators may have tuned limits on purpose.
  */
-export async function ensureIngestStream(jsm: JetStreamManager, streamPrefix: string, subjectPrefix: string): Promise<string> {
+export async function ensureIngestStream(
+  jsm: JetStreamManager,
+  streamPrefix: string,
+  subjectPrefix: string,
+): Promise<string> {
   const name = streamNames(streamPrefix).ingest;
   const subject = subjectsFor(subjectPrefix).ingestWildcard;
   try {
@@ -50,7 +58,11 @@ export async function ensureIngestStream(jsm: JetStreamManager, streamPrefix: st
 }
 
 /** Creates the command stream when absent (contract v1 §3). */
-export async function ensureCommandStream(jsm: JetStreamManager, streamPrefix: string, subjectPrefix: string): Promise<string> {
+export async function ensureCommandStream(
+  jsm: JetStreamManager,
+  streamPrefix: string,
+  subjectPrefix: string,
+): Promise<string> {
   const name = streamNames(streamPrefix).commands;
   try {
     await jsm.streams.info(name);
@@ -80,7 +92,10 @@ export interface DurableConsumerOptions {
  * A durable pull consumer with explicit acks. `max_ack_pending` bounds what the server hands out
  * un-acked; redelivery after `ack_wait` covers a processor that died holding messages.
  */
-export async function ensureDurableConsumer(jsm: JetStreamManager, options: DurableConsumerOptions): Promise<void> {
+export async function ensureDurableConsumer(
+  jsm: JetStreamManager,
+  options: DurableConsumerOptions,
+): Promise<void> {
   const config = {
     durable_name: options.durable,
     ack_policy: AckPolicy.Explicit,

@@ -34,18 +34,24 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 
 export function parseApiKeys(raw: string): Map<string, Role> {
   const keys = new Map<string, Role>();
-  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const separator = pair.lastIndexOf(':');
     const key = pair.slice(0, separator);
     const role = pair.slice(separator + 1) as Role;
     if (separator <= 0 || !ROLES.includes(role)) {
-      throw new ConfigError(`WAYBILL_API_KEYS: "${pair.replace(/.(?=.{4})/g, '*')}" is not key:role with role in ${ROLES.join(', ')}`);
+      throw new ConfigError(
+        `WAYBILL_API_KEYS: "${pair.replace(/.(?=.{4})/g, '*')}" is not key:role with role in ${ROLES.join(', ')}`,
+      );
     }
     keys.set(key, role);
   }
@@ -59,8 +65,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig 
   }
   const streamPrefix = env.WAYBILL_STREAM_PREFIX || 'WAYBILL';
   const subjectPrefix = env.WAYBILL_SUBJECT_PREFIX || 'waybill';
-  if (!/^[A-Za-z0-9_-]+$/.test(streamPrefix)) throw new ConfigError('WAYBILL_STREAM_PREFIX may hold only letters, digits, _ and -');
-  if (!/^[A-Za-z0-9_-]+$/.test(subjectPrefix)) throw new ConfigError('WAYBILL_SUBJECT_PREFIX must be a single subject token');
+  if (!/^[A-Za-z0-9_-]+$/.test(streamPrefix))
+    throw new ConfigError('WAYBILL_STREAM_PREFIX may hold only letters, digits, _ and -');
+  if (!/^[A-Za-z0-9_-]+$/.test(subjectPrefix))
+    throw new ConfigError('WAYBILL_SUBJECT_PREFIX must be a single subject token');
   return {
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waybill',

@@ -44,7 +44,11 @@ export function expectedOutcome(day: readonly Publication[]): ExpectedOutcome {
 
   for (const p of day) {
     if (p.intent === 'invalid_json' || p.intent === 'invalid_message' || p.intent === 'unknown_subject') {
-      parked.push({ subject: p.subject, reason: p.intent, ...(p.messageId ? { messageId: p.messageId } : {}) });
+      parked.push({
+        subject: p.subject,
+        reason: p.intent,
+        ...(p.messageId ? { messageId: p.messageId } : {}),
+      });
       continue;
     }
     const body = p.body!;

@@ -2,12 +2,7 @@ import { Random } from './random';
 
 /** What the publisher intends a message to be; the tests' oracle checks Waybill against it. */
 export type Intent =
-  | 'valid'
-  | 'duplicate'
-  | 'conflicting_duplicate'
-  | 'invalid_json'
-  | 'invalid_message'
-  | 'unknown_subject';
+  'valid' | 'duplicate' | 'conflicting_duplicate' | 'invalid_json' | 'invalid_message' | 'unknown_subject';
 
 export interface Publication {
   /** The subject after `<prefix>.ingest.`, e.g. `shipment.milestone`. */
@@ -33,7 +28,14 @@ export interface ShipmentDayOptions {
 
 const CUSTOMERS = ['C-ACME', 'C-GLOBEX', 'C-INITECH', 'C-UMBRELLA', 'C-STARK'];
 const CARRIERS = ['UPSN', 'FDEG', 'DHLX', 'XPOL', 'ODFL'];
-const HUBS = ['Venlo hub', 'Köln Eifeltor', 'Duisburg', 'Antwerp port', 'Lyon Saint-Exupéry', 'Milano Linate'];
+const HUBS = [
+  'Venlo hub',
+  'Köln Eifeltor',
+  'Duisburg',
+  'Antwerp port',
+  'Lyon Saint-Exupéry',
+  'Milano Linate',
+];
 const CITIES = [
   { city: 'Rotterdam', country: 'NL', postalCode: '3011' },
   { city: 'Hamburg', country: 'DE', postalCode: '20457' },
@@ -61,7 +63,12 @@ export function shipmentDay(options: ShipmentDayOptions): Publication[] {
   for (let i = 0; i < options.shipments; i++) {
     const shipmentId = `${prefix}-${date.replaceAll('-', '')}-${String(i).padStart(5, '0')}`;
     const carrierId = rnd.pick(CARRIERS);
-    const mk = (subject: string, minutes: number, source: string, extra: Record<string, unknown>): Publication => {
+    const mk = (
+      subject: string,
+      minutes: number,
+      source: string,
+      extra: Record<string, unknown>,
+    ): Publication => {
       const messageId = `${source.replace(/[^a-z0-9]/gi, '')}-${shipmentId}-${++seq}`;
       const body = { messageId, shipmentId, occurredAt: at(minutes), source, ...extra };
       return { subject, payload: json(body), intent: 'valid', shipmentId, messageId, body };
@@ -78,15 +85,27 @@ export function shipmentDay(options: ShipmentDayOptions): Publication[] {
       charges: {
         currency: 'EUR',
         lines: [
-          { code: 'FRT', description: 'Linehaul', amount: `${rnd.int(150, 900)}.${String(rnd.int(0, 99)).padStart(2, '0')}` },
-          ...(rnd.chance(0.3) ? [{ code: 'FSC', description: 'Fuel surcharge', amount: `${rnd.int(10, 60)}.00` }] : []),
+          {
+            code: 'FRT',
+            description: 'Linehaul',
+            amount: `${rnd.int(150, 900)}.${String(rnd.int(0, 99)).padStart(2, '0')}`,
+          },
+          ...(rnd.chance(0.3)
+            ? [{ code: 'FSC', description: 'Fuel surcharge', amount: `${rnd.int(10, 60)}.00` }]
+            : []),
         ],
       },
-      references: { trackingNumbers: [`1Z${String(1e9 + i * 7919)}`], pro: `PRO-${i}`, billOfLading: `BOL-${i}` },
+      references: {
+        trackingNumbers: [`1Z${String(1e9 + i * 7919)}`],
+        pro: `PRO-${i}`,
+        billOfLading: `BOL-${i}`,
+      },
     });
     list.push(booking);
     const milestone = (m: string, source: string, extra: Record<string, unknown> = {}) =>
-      list.push(mk('shipment.milestone', (t += rnd.int(20, 180)), source, { milestone: m, carrierId, ...extra }));
+      list.push(
+        mk('shipment.milestone', (t += rnd.int(20, 180)), source, { milestone: m, carrierId, ...extra }),
+      );
 
     if (rnd.chance(0.04)) {
       milestone('cancelled', 'tms');
@@ -94,7 +113,8 @@ export function shipmentDay(options: ShipmentDayOptions): Publication[] {
       if (rnd.chance(0.5)) milestone('in_transit', `carrier:${carrierId}`, { location: rnd.pick(HUBS) });
     } else {
       milestone('dispatched', 'tms');
-      for (let s = rnd.int(1, 2); s > 0; s--) milestone('in_transit', `carrier:${carrierId}`, { location: rnd.pick(HUBS) });
+      for (let s = rnd.int(1, 2); s > 0; s--)
+        milestone('in_transit', `carrier:${carrierId}`, { location: rnd.pick(HUBS) });
       const reefer = rnd.chance(0.2);
       if (reefer) {
         const excursion = rnd.chance(0.25);
@@ -109,13 +129,27 @@ export function shipmentDay(options: ShipmentDayOptions): Publication[] {
       }
       if (rnd.chance(0.15)) {
         const exceptionId = `EXC-${shipmentId}`;
-        list.push(mk('shipment.exception', (t += 30), `carrier:${carrierId}`, { exceptionId, code: rnd.pick(['delay', 'address', 'damage']), severity: rnd.pick(['low', 'medium', 'high']), description: 'Reported by carrier' }));
-        if (rnd.chance(0.7)) list.push(mk('shipment.exception-cleared', (t += 90), 'tms', { exceptionId, resolution: 'Customer contacted; new slot agreed' }));
+        list.push(
+          mk('shipment.exception', (t += 30), `carrier:${carrierId}`, {
+            exceptionId,
+            code: rnd.pick(['delay', 'address', 'damage']),
+            severity: rnd.pick(['low', 'medium', 'high']),
+            description: 'Reported by carrier',
+          }),
+        );
+        if (rnd.chance(0.7))
+          list.push(
+            mk('shipment.exception-cleared', (t += 90), 'tms', {
+              exceptionId,
+              resolution: 'Customer contacted; new slot agreed',
+            }),
+          );
       }
       milestone('out_for_delivery', `carrier:${carrierId}`);
       milestone('delivered', `carrier:${carrierId}`);
       // The TMS reports the same delivery a few minutes later: one fact, two reports.
-      if (rnd.chance(0.6)) list.push(mk('shipment.milestone', t + rnd.int(1, 10), 'tms', { milestone: 'delivered' }));
+      if (rnd.chance(0.6))
+        list.push(mk('shipment.milestone', t + rnd.int(1, 10), 'tms', { milestone: 'delivered' }));
       if (rnd.chance(0.85)) {
         const signed = rnd.chance(0.9);
         list.push(
@@ -173,20 +207,100 @@ function withAnomalies(day: Publication[], rnd: Random): Publication[] {
     const index = rnd.int(0, out.length - 1);
     const original = out[index]!;
     if (original.intent !== 'valid' || !original.body) continue;
-    const body = { ...original.body, occurredAt: new Date(Date.parse(String(original.body.occurredAt)) + 3_600_000).toISOString() };
+    const body = {
+      ...original.body,
+      occurredAt: new Date(Date.parse(String(original.body.occurredAt)) + 3_600_000).toISOString(),
+    };
     insertAfter(index, { ...original, intent: 'conflicting_duplicate', payload: json(body), body });
   }
   const broken: Publication[] = [
-    { subject: 'shipment.milestone', payload: encoder.encode('{"messageId":"trunc-1","shipmentId":"SHP-X","milesto'), intent: 'invalid_json' },
+    {
+      subject: 'shipment.milestone',
+      payload: encoder.encode('{"messageId":"trunc-1","shipmentId":"SHP-X","milesto'),
+      intent: 'invalid_json',
+    },
     { subject: 'shipment.pod', payload: encoder.encode('<pod><id>P-9</id></pod>'), intent: 'invalid_json' },
-    { subject: 'shipment.booked', payload: Uint8Array.from([0xff, 0xfe, 0x7b, 0x7d]), intent: 'invalid_json' },
-    { subject: 'shipment.milestone', payload: json({ messageId: 'bad-enum-1', shipmentId: 'SHP-X1', occurredAt: '2026-11-26T10:00:00Z', source: 'tms', milestone: 'teleported' }), intent: 'invalid_message', messageId: 'bad-enum-1' },
-    { subject: 'shipment.milestone', payload: json({ messageId: 'no-offset-1', shipmentId: 'SHP-X2', occurredAt: '2026-11-26T10:00:00', source: 'tms', milestone: 'delivered' }), intent: 'invalid_message', messageId: 'no-offset-1' },
-    { subject: 'shipment.exception', payload: json({ messageId: 'no-ship-1', occurredAt: '2026-11-26T10:00:00Z', source: 'tms', exceptionId: 'E', code: 'delay', severity: 'low' }), intent: 'invalid_message', messageId: 'no-ship-1' },
-    { subject: 'shipment.booked', payload: json({ messageId: 'bad-money-1', shipmentId: 'SHP-X3', occurredAt: '2026-11-26T10:00:00Z', source: 'tms', orderId: 'SO', customerId: 'C', carrierId: 'UPSN', origin: 'A', destination: 'B', charges: { currency: 'EURO', lines: [{ code: 'FRT', description: 'x', amount: 12.5 }] } }), intent: 'invalid_message', messageId: 'bad-money-1' },
-    { subject: 'shipment.temperature', payload: json({ messageId: 'bad-temp-1', shipmentId: 'SHP-X4', occurredAt: '2026-11-26T10:00:00Z', source: 'sensor', minCelsius: 'cold', maxCelsius: 4, allowedMinCelsius: 2, allowedMaxCelsius: 8 }), intent: 'invalid_message', messageId: 'bad-temp-1' },
+    {
+      subject: 'shipment.booked',
+      payload: Uint8Array.from([0xff, 0xfe, 0x7b, 0x7d]),
+      intent: 'invalid_json',
+    },
+    {
+      subject: 'shipment.milestone',
+      payload: json({
+        messageId: 'bad-enum-1',
+        shipmentId: 'SHP-X1',
+        occurredAt: '2026-11-26T10:00:00Z',
+        source: 'tms',
+        milestone: 'teleported',
+      }),
+      intent: 'invalid_message',
+      messageId: 'bad-enum-1',
+    },
+    {
+      subject: 'shipment.milestone',
+      payload: json({
+        messageId: 'no-offset-1',
+        shipmentId: 'SHP-X2',
+        occurredAt: '2026-11-26T10:00:00',
+        source: 'tms',
+        milestone: 'delivered',
+      }),
+      intent: 'invalid_message',
+      messageId: 'no-offset-1',
+    },
+    {
+      subject: 'shipment.exception',
+      payload: json({
+        messageId: 'no-ship-1',
+        occurredAt: '2026-11-26T10:00:00Z',
+        source: 'tms',
+        exceptionId: 'E',
+        code: 'delay',
+        severity: 'low',
+      }),
+      intent: 'invalid_message',
+      messageId: 'no-ship-1',
+    },
+    {
+      subject: 'shipment.booked',
+      payload: json({
+        messageId: 'bad-money-1',
+        shipmentId: 'SHP-X3',
+        occurredAt: '2026-11-26T10:00:00Z',
+        source: 'tms',
+        orderId: 'SO',
+        customerId: 'C',
+        carrierId: 'UPSN',
+        origin: 'A',
+        destination: 'B',
+        charges: { currency: 'EURO', lines: [{ code: 'FRT', description: 'x', amount: 12.5 }] },
+      }),
+      intent: 'invalid_message',
+      messageId: 'bad-money-1',
+    },
+    {
+      subject: 'shipment.temperature',
+      payload: json({
+        messageId: 'bad-temp-1',
+        shipmentId: 'SHP-X4',
+        occurredAt: '2026-11-26T10:00:00Z',
+        source: 'sensor',
+        minCelsius: 'cold',
+        maxCelsius: 4,
+        allowedMinCelsius: 2,
+        allowedMaxCelsius: 8,
+      }),
+      intent: 'invalid_message',
+      messageId: 'bad-temp-1',
+    },
     { subject: 'shipment.milestone', payload: json([1, 2, 3]), intent: 'invalid_message' },
-    { subject: 'shipment.teleported', payload: json({ messageId: 'unknown-subj-1', shipmentId: 'SHP-X5' }), intent: 'unknown_subject', messageId: 'unknown-subj-1' },
+    {
+      subject: 'shipment.teleported',
+      payload: json({ messageId: 'unknown-subj-1', shipmentId: 'SHP-X5' }),
+      intent: 'unknown_subject',
+      messageId: 'unknown-subj-1',
+    },
     { subject: 'billing.magic', payload: json({ hello: 'world' }), intent: 'unknown_subject' },
   ];
   for (const p of broken) out.splice(rnd.int(0, out.length), 0, p);

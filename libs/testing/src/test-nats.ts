@@ -43,7 +43,9 @@ export async function waitForConsumerIdle(
       stableSince = 0;
     }
     if (Date.now() > deadline) {
-      throw new Error(`consumer ${stream}/${durable} not idle after ${timeoutMs} ms: ${JSON.stringify(info && { pending: info.num_pending, ackPending: info.num_ack_pending })}`);
+      throw new Error(
+        `consumer ${stream}/${durable} not idle after ${timeoutMs} ms: ${JSON.stringify(info && { pending: info.num_pending, ackPending: info.num_ack_pending })}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

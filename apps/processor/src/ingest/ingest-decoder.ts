@@ -3,7 +3,12 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { canonicalJson, type Report, type ShipmentCommand } from '@waybill/domain';
 import { deterministicId } from '@waybill/event-store';
-import { isContractSubject, MAX_PAYLOAD_BYTES, type ShipmentSubject, type Subjects } from '@waybill/messaging';
+import {
+  isContractSubject,
+  MAX_PAYLOAD_BYTES,
+  type ShipmentSubject,
+  type Subjects,
+} from '@waybill/messaging';
 import type { ParkReason } from '@waybill/parking';
 import {
   ShipmentBookedDto,
@@ -54,7 +59,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Never throws for bad input. `receivedAt` is the time JetStream stored the message, so a
  * redelivery decodes to the very same command.
  */
-export function decodeIngestMessage(subjects: Subjects, subject: string, raw: Uint8Array, receivedAt: Date): Decoded {
+export function decodeIngestMessage(
+  subjects: Subjects,
+  subject: string,
+  raw: Uint8Array,
+  receivedAt: Date,
+): Decoded {
   if (raw.byteLength > MAX_PAYLOAD_BYTES) {
     return park('too_large', `payload is ${raw.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES} (1 MiB)`);
   }
@@ -76,7 +86,8 @@ export function decodeIngestMessage(subjects: Subjects, subject: string, raw: Ui
     return park('invalid_message', 'payload must be a JSON object', readable);
   }
 
-  const dtoClass = DTO_BY_SUBJECT[suffix as ShipmentSubject] as ClassConstructor<ShipmentMessageDto> | undefined;
+  const dtoClass = DTO_BY_SUBJECT[suffix as ShipmentSubject] as
+    ClassConstructor<ShipmentMessageDto> | undefined;
   if (!dtoClass) {
     return park(
       'processing_failed',
@@ -150,7 +161,10 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand {
     };
   }
   if (dto instanceof ShipmentExceptionClearedDto) {
-    return { type: 'ClearException', data: { ...report, exceptionId: dto.exceptionId, resolution: dto.resolution } };
+    return {
+      type: 'ClearException',
+      data: { ...report, exceptionId: dto.exceptionId, resolution: dto.resolution },
+    };
   }
   if (dto instanceof ShipmentPodDto) {
     return {

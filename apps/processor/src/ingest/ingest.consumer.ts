@@ -3,7 +3,7 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
 import { CommandBus } from '@nestjs/cqrs';
 import { EventStoreError } from '@waybill/event-store';
 import type { Subjects } from '@waybill/messaging';
-import type { ParkedMessageStore, ParkReason } from '@waybill/parking';
+import type { ParkedMessageStore } from '@waybill/parking';
 import { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
 import { RecordShipmentMessage } from '../shipment/record-shipment-message.command';
 import type { ShipmentRepository } from '../shipment/shipment.repository';
@@ -54,6 +54,7 @@ export class IngestConsumer {
   private inFlight = 0;
   private capacityWaiter: (() => void) | null = null;
   private flushes = new Set<Promise<void>>();
+  private intake: Promise<void> = Promise.resolve();
   private replies: (() => void)[] = [];
   private readonly mailboxes: ShipmentMailboxes;
   private readonly poisonAfter: number;
@@ -72,7 +73,10 @@ export class IngestConsumer {
     const consumer = await this.deps.js.consumers.get(this.options.stream, this.options.durable);
     this.messages = await consumer.consume({ max_messages: Math.min(this.options.maxInFlight, 1000) });
     this.loop = this.run(this.messages);
-    this.deps.logger.info({ stream: this.options.stream, durable: this.options.durable }, 'ingest consumer started');
+    this.deps.logger.info(
+      { stream: this.options.stream, durable: this.options.durable },
+      'ingest consumer started',
+    );
   }
 
   /**
@@ -90,7 +94,12 @@ export class IngestConsumer {
 
   /** Resolves when every message received so far has been handled. */
   async settle(): Promise<void> {
-    while (this.buffer.length > 0 || this.flushes.size > 0 || this.mailboxes.pending > 0 || this.replies.length > 0) {
+    while (
+      this.buffer.length > 0 ||
+      this.flushes.size > 0 ||
+      this.mailboxes.pending > 0 ||
+      this.replies.length > 0
+    ) {
       if (this.buffer.length > 0) this.flushNow();
       await Promise.all([...this.flushes]);
       await this.mailboxes.whenIdle();
@@ -132,15 +141,29 @@ export class IngestConsumer {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
-    const flush = this.flush(batch).catch((error: unknown) => {
-      // flush handles its own failures per message; this is a last line of defence.
-      this.deps.logger.error({ err: error }, 'ingest batch failed');
-    });
+    // Admission (decode, ledger claim, prefetch, posting to mailboxes) runs one batch at a time,
+    // so that a shipment's messages reach its mailbox in the order JetStream delivered them.
+    // Recording then runs concurrently across batches.
+    const admitted = this.intake.then(() => this.admit(batch));
+    this.intake = admitted.then(
+      () => undefined,
+      () => undefined,
+    );
+    const flush = admitted
+      .then(({ done }) => done)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // admit handles its own failures per message; this is a last line of defence.
+          this.deps.logger.error({ err: error }, 'ingest batch failed');
+        },
+      );
     this.flushes.add(flush);
     void flush.finally(() => this.flushes.delete(flush));
   }
 
-  private async flush(batch: JsMsg[]): Promise<void> {
+  /** Returns once the batch is in the mailboxes; `done` settles when every message is handled. */
+  private async admit(batch: JsMsg[]): Promise<{ done: Promise<unknown> }> {
     const decoded = batch.map((msg) => ({
       msg,
       result: decodeIngestMessage(this.deps.subjects, msg.subject, msg.data, receivedAt(msg)),
@@ -150,7 +173,9 @@ export class IngestConsumer {
     );
     const unusable = decoded.filter((d) => d.result.kind === 'park');
 
-    const parks = unusable.map(({ msg, result }) => this.park(msg, result as Extract<Decoded, { kind: 'park' }>));
+    const parks = unusable.map(({ msg, result }) =>
+      this.park(msg, result as Extract<Decoded, { kind: 'park' }>),
+    );
 
     let verdicts: Awaited<ReturnType<MessageLedger['claim']>>;
     try {
@@ -163,14 +188,18 @@ export class IngestConsumer {
         })),
       );
     } catch (error) {
-      this.deps.logger.error({ err: error, messages: usable.length }, 'ingest ledger unavailable; messages will be redelivered');
+      this.deps.logger.error(
+        { err: error, messages: usable.length },
+        'ingest ledger unavailable; messages will be redelivered',
+      );
       usable.forEach(({ msg }) => this.retryLater(msg));
-      await Promise.all(parks);
-      return;
+      return { done: Promise.all(parks) };
     }
 
     try {
-      await this.deps.repository.prefetch(usable.filter((_, i) => verdicts[i] !== 'conflict').map((u) => u.result.shipmentId));
+      await this.deps.repository.prefetch(
+        usable.filter((_, i) => verdicts[i] !== 'conflict').map((u) => u.result.shipmentId),
+      );
     } catch (error) {
       // Only an optimisation: each shipment is loaded on its own when its message runs.
       this.deps.logger.warn({ err: error }, 'prefetching shipments failed');
@@ -189,15 +218,23 @@ export class IngestConsumer {
       }
       return this.record(msg, result);
     });
-    await Promise.all([...parks, ...records]);
+    return { done: Promise.all([...parks, ...records]) };
   }
 
   private async record(msg: JsMsg, message: DecodedShipmentMessage): Promise<void> {
-    const log = this.deps.logger.child({ correlationId: message.correlationId, messageId: message.messageId });
+    const log = this.deps.logger.child({
+      correlationId: message.correlationId,
+      messageId: message.messageId,
+    });
     try {
       const outcome = await this.mailboxes.post(message.shipmentId, () =>
         this.deps.commandBus.execute(
-          new RecordShipmentMessage(message.shipmentId, message.messageId, message.correlationId, message.command),
+          new RecordShipmentMessage(
+            message.shipmentId,
+            message.messageId,
+            message.correlationId,
+            message.command,
+          ),
         ),
       );
       this.deps.metrics.recorded(outcome.outcome, outcome.outcome === 'appended' ? outcome.events : 0);
@@ -205,7 +242,10 @@ export class IngestConsumer {
       this.done(msg);
     } catch (error) {
       if (isTransient(error) || msg.info.deliveryCount < this.poisonAfter) {
-        log.warn({ err: error, shipmentId: message.shipmentId, delivery: msg.info.deliveryCount }, 'recording failed; will retry');
+        log.warn(
+          { err: error, shipmentId: message.shipmentId, delivery: msg.info.deliveryCount },
+          'recording failed; will retry',
+        );
         this.retryLater(msg);
         return;
       }
@@ -234,14 +274,23 @@ export class IngestConsumer {
         streamSequence: msg.info.streamSequence,
         receivedAt: receivedAt(msg),
       });
-      this.deps.metrics.parked(unusable.reason as ParkReason);
+      this.deps.metrics.parked(unusable.reason);
       this.deps.logger.warn(
-        { parkedId: id, subject: msg.subject, reason: unusable.reason, correlationId: unusable.correlationId, messageId: unusable.messageId },
+        {
+          parkedId: id,
+          subject: msg.subject,
+          reason: unusable.reason,
+          correlationId: unusable.correlationId,
+          messageId: unusable.messageId,
+        },
         `message parked: ${unusable.explanation}`,
       );
       this.done(msg);
     } catch (error) {
-      this.deps.logger.error({ err: error, subject: msg.subject }, 'parking failed; message will be redelivered');
+      this.deps.logger.error(
+        { err: error, subject: msg.subject },
+        'parking failed; message will be redelivered',
+      );
       this.retryLater(msg);
     }
   }
@@ -295,7 +344,16 @@ function headersOf(msg: JsMsg): Record<string, string[]> {
   return headers;
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '53300']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P03',
+  '53300',
+]);
 
 /** An outage, not a bad message: retried for as long as it takes, never parked. */
 export function isTransient(error: unknown): boolean {

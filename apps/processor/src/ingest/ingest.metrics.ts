@@ -11,13 +11,27 @@ export class IngestMetrics {
     const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
     this.messages =
       existing<Counter<'outcome'>>('waybill_ingest_messages_total') ??
-      new Counter({ name: 'waybill_ingest_messages_total', help: 'Ingest messages by outcome', labelNames: ['outcome'], registers: [registry] });
+      new Counter({
+        name: 'waybill_ingest_messages_total',
+        help: 'Ingest messages by outcome',
+        labelNames: ['outcome'],
+        registers: [registry],
+      });
     this.events =
       existing<Counter>('waybill_ingest_events_appended_total') ??
-      new Counter({ name: 'waybill_ingest_events_appended_total', help: 'Events appended by ingest', registers: [registry] });
+      new Counter({
+        name: 'waybill_ingest_events_appended_total',
+        help: 'Events appended by ingest',
+        registers: [registry],
+      });
     this.parkedTotal =
       existing<Counter<'reason'>>('waybill_ingest_parked_total') ??
-      new Counter({ name: 'waybill_ingest_parked_total', help: 'Messages parked by reason', labelNames: ['reason'], registers: [registry] });
+      new Counter({
+        name: 'waybill_ingest_parked_total',
+        help: 'Messages parked by reason',
+        labelNames: ['reason'],
+        registers: [registry],
+      });
   }
 
   recorded(outcome: 'appended' | 'duplicate', events: number): void {

@@ -70,9 +70,24 @@ export class MessageLedger {
        SELECT message_id, content_hash FROM inserted
        UNION ALL
        SELECT message_id, content_hash FROM ${this.table} WHERE message_id = ANY($1::text[])`,
-      [ids, entries.map((e) => e.contentHash), entries.map((e) => e.subject), entries.map((e) => e.shipmentId)],
+      [
+        ids,
+        entries.map((e) => e.contentHash),
+        entries.map((e) => e.subject),
+        entries.map((e) => e.shipmentId),
+      ],
     );
     const known = new Map(result.rows.map((r) => [r.message_id, r.content_hash]));
+    // A claim by another transaction that committed while this statement waited on its row is
+    // invisible to this statement's snapshot: ask again, with a fresh one.
+    const unseen = ids.filter((id) => !known.has(id));
+    if (unseen.length > 0) {
+      const again = await this.pool.query<{ message_id: string; content_hash: string }>(
+        `SELECT message_id, content_hash FROM ${this.table} WHERE message_id = ANY($1::text[])`,
+        [unseen],
+      );
+      for (const r of again.rows) known.set(r.message_id, r.content_hash);
+    }
     const firstInBatch = new Set<string>();
     return entries.map((e) => {
       if (known.get(e.messageId) !== e.contentHash) return 'conflict';

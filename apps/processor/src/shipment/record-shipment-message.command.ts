@@ -3,7 +3,8 @@ import type { ShipmentCommand } from '@waybill/domain';
 import { WrongExpectedRevisionError } from '@waybill/event-store';
 import { ShipmentRepository } from './shipment.repository';
 
-export type RecordOutcome = { readonly outcome: 'appended'; readonly events: number } | { readonly outcome: 'duplicate' };
+export type RecordOutcome =
+  { readonly outcome: 'appended'; readonly events: number } | { readonly outcome: 'duplicate' };
 
 /** Record one validated ingest message on its shipment. */
 export class RecordShipmentMessage extends Command<RecordOutcome> {

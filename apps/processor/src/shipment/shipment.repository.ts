@@ -20,7 +20,9 @@ interface Snapshot {
 }
 
 function snapshotOf(recorded: readonly RecordedEvent[]): Snapshot {
-  const events = recorded.map((e) => ({ type: e.type, data: e.data }) as ShipmentEvent).filter(isShipmentEvent);
+  const events = recorded
+    .map((e) => ({ type: e.type, data: e.data }) as ShipmentEvent)
+    .filter(isShipmentEvent);
   return { state: fold(events, initialShipmentState), revision: recorded.at(-1)?.revision ?? -1n };
 }
 

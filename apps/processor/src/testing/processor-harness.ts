@@ -25,12 +25,18 @@ export interface ProcessorHarness {
   readonly pool: Pool;
   readonly eventStore: EventStore;
   readonly parked: ParkedMessageStore;
-  publish(day: readonly Publication[], options?: { msgIdHeader?: (p: Publication) => boolean }): Promise<void>;
+  publish(
+    day: readonly Publication[],
+    options?: { msgIdHeader?: (p: Publication) => boolean },
+  ): Promise<void>;
   waitUntilIdle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createProcessorHarness(label: string, env: NodeJS.ProcessEnv = {}): Promise<ProcessorHarness> {
+export async function createProcessorHarness(
+  label: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ProcessorHarness> {
   const database = await createTestDatabase(label);
   const prefixes = testPrefixes(label);
   const config = loadConfig({
@@ -79,7 +85,12 @@ export async function createProcessorHarness(label: string, env: NodeJS.ProcessE
     },
     async waitUntilIdle(timeoutMs = 90_000) {
       const jsm = await nats.jetstreamManager();
-      await waitForConsumerIdle(jsm, streamNames(config.streamPrefix).ingest, config.ingestConsumer, timeoutMs);
+      await waitForConsumerIdle(
+        jsm,
+        streamNames(config.streamPrefix).ingest,
+        config.ingestConsumer,
+        timeoutMs,
+      );
     },
     async close() {
       await eventStore.close();

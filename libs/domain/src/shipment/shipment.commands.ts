@@ -1,10 +1,4 @@
-import type {
-  Booking,
-  ExceptionCode,
-  Milestone,
-  Report,
-  Severity,
-} from './shipment.types';
+import type { Booking, ExceptionCode, Milestone, Report, Severity } from './shipment.types';
 
 /**
  * Commands are the canonical ingest messages after validation at the edge. Time and ids come in
@@ -14,7 +8,11 @@ export type ShipmentCommand =
   | { readonly type: 'RecordBooking'; readonly data: Report & Booking }
   | {
       readonly type: 'RecordMilestone';
-      readonly data: Report & { readonly milestone: Milestone; readonly location?: string; readonly carrierId?: string };
+      readonly data: Report & {
+        readonly milestone: Milestone;
+        readonly location?: string;
+        readonly carrierId?: string;
+      };
     }
   | {
       readonly type: 'RaiseException';

@@ -101,7 +101,15 @@ function corroborate(
   const { messageId, source, occurredAt, receivedAt } = report;
   return {
     type: 'ShipmentReportCorroborated',
-    data: { messageId, source, occurredAt, receivedAt, fact, key, ...(location === undefined ? {} : { location }) },
+    data: {
+      messageId,
+      source,
+      occurredAt,
+      receivedAt,
+      fact,
+      key,
+      ...(location === undefined ? {} : { location }),
+    },
   };
 }
 
@@ -113,7 +121,9 @@ function sameBooking(a: Booking, b: Booking): boolean {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
       : v,
   );
 }

@@ -25,11 +25,20 @@ type BookingCommand = Extract<ShipmentCommand, { type: 'RecordBooking' }>;
 type MilestoneCommand = Extract<ShipmentCommand, { type: 'RecordMilestone' }>;
 
 export const cmd = {
-  book: (occurredAt = '2026-11-18T08:00:00Z', overrides: Partial<Booking> = {}, source = 'tms'): BookingCommand => ({
+  book: (
+    occurredAt = '2026-11-18T08:00:00Z',
+    overrides: Partial<Booking> = {},
+    source = 'tms',
+  ): BookingCommand => ({
     type: 'RecordBooking',
     data: { ...report(occurredAt, source), ...booking, ...overrides },
   }),
-  milestone: (milestone: Milestone, occurredAt: string, source = 'tms', location?: string): MilestoneCommand => ({
+  milestone: (
+    milestone: Milestone,
+    occurredAt: string,
+    source = 'tms',
+    location?: string,
+  ): MilestoneCommand => ({
     type: 'RecordMilestone',
     data: { ...report(occurredAt, source), milestone, ...(location ? { location } : {}) },
   }),

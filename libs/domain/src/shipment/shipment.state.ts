@@ -116,8 +116,11 @@ export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentStat
         const index = findMilestoneFact(state, key as Milestone, location);
         const known = milestones[index];
         if (known) {
-          const earliest = Date.parse(occurredAt) < Date.parse(known.occurredAt) ? occurredAt : known.occurredAt;
-          const reportedBy = known.reportedBy.includes(source) ? known.reportedBy : [...known.reportedBy, source];
+          const earliest =
+            Date.parse(occurredAt) < Date.parse(known.occurredAt) ? occurredAt : known.occurredAt;
+          const reportedBy = known.reportedBy.includes(source)
+            ? known.reportedBy
+            : [...known.reportedBy, source];
           milestones = milestones
             .map((m, i) => (i === index ? { ...m, occurredAt: earliest, reportedBy } : m))
             .sort(byOccurrence);
@@ -143,7 +146,13 @@ export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentStat
     case 'ShipmentExceptionCleared': {
       const { exceptionId, resolution, occurredAt } = event.data;
       const known = state.exceptions.get(exceptionId);
-      const fact: ExceptionFact = { ...known, exceptionId, status: 'resolved', clearedAt: occurredAt, resolution };
+      const fact: ExceptionFact = {
+        ...known,
+        exceptionId,
+        status: 'resolved',
+        clearedAt: occurredAt,
+        resolution,
+      };
       return { ...state, exceptions: new Map(state.exceptions).set(exceptionId, fact), messageIds };
     }
     case 'ShipmentPodReceived': {
@@ -157,7 +166,12 @@ export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentStat
         ...(documentRef === undefined ? {} : { documentRef }),
         ...(remarks === undefined ? {} : { remarks }),
       };
-      return { ...state, pod: betterPod(state.pod, fact), podIds: new Set(state.podIds).add(podId), messageIds };
+      return {
+        ...state,
+        pod: betterPod(state.pod, fact),
+        podIds: new Set(state.podIds).add(podId),
+        messageIds,
+      };
     }
     case 'ShipmentTemperatureRecorded': {
       const { minCelsius, maxCelsius, excursion } = event.data;
@@ -180,7 +194,10 @@ export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentStat
   }
 }
 
-export function fold(events: Iterable<ShipmentEvent>, state: ShipmentState = initialShipmentState): ShipmentState {
+export function fold(
+  events: Iterable<ShipmentEvent>,
+  state: ShipmentState = initialShipmentState,
+): ShipmentState {
   let current = state;
   for (const event of events) current = evolve(current, event);
   return current;

@@ -15,7 +15,9 @@ const eventsOf = (...commands: ShipmentCommand[]): ShipmentEvent[] => {
 describe('shipment: booking', () => {
   it('when a shipment is booked, then it is booked', () => {
     const book = cmd.book();
-    const state = given([]).when(book).then([recorded(book)]);
+    const state = given([])
+      .when(book)
+      .then([recorded(book)]);
     expect(shipmentStatus(state)).toBe('booked');
     expect(state.booking?.customerId).toBe('C-ACME');
   });
@@ -28,14 +30,20 @@ describe('shipment: booking', () => {
       .then([
         {
           type: 'ShipmentReportCorroborated',
-          data: { ...report(again.data.occurredAt, 'tms', again.data.messageId), fact: 'booking', key: 'SO-1001' },
+          data: {
+            ...report(again.data.occurredAt, 'tms', again.data.messageId),
+            fact: 'booking',
+            key: 'SO-1001',
+          },
         },
       ]);
   });
 
   it('when a booking arrives with changed details, then the booking is revised', () => {
     const revised = cmd.book(T('09:00'), { destination: 'Acme DC, Tilburg' });
-    const state = given([recorded(cmd.book())]).when(revised).then([{ type: 'ShipmentBookingRevised', data: revised.data }]);
+    const state = given([recorded(cmd.book())])
+      .when(revised)
+      .then([{ type: 'ShipmentBookingRevised', data: revised.data }]);
     expect(state.booking?.destination).toBe('Acme DC, Tilburg');
   });
 
@@ -44,20 +52,28 @@ describe('shipment: booking', () => {
     const before = fold([recorded(delivered)]);
     expect(shipmentStatus(before)).toBe('unbooked');
     const book = cmd.book();
-    const after = given([recorded(delivered)]).when(book).then([recorded(book)]);
+    const after = given([recorded(delivered)])
+      .when(book)
+      .then([recorded(book)]);
     expect(shipmentStatus(after)).toBe('delivered');
   });
 
   it('when a cancelled shipment gets its booking late, then the booking is still recorded', () => {
     const book = cmd.book();
-    const state = given(eventsOf(cmd.milestone('cancelled', T('07:00')))).when(book).then([recorded(book)]);
+    const state = given(eventsOf(cmd.milestone('cancelled', T('07:00'))))
+      .when(book)
+      .then([recorded(book)]);
     expect(shipmentStatus(state)).toBe('cancelled');
   });
 });
 
 describe('shipment: milestones', () => {
   it('when milestones arrive in order, then status follows them', () => {
-    const events = eventsOf(cmd.book(), cmd.milestone('dispatched', T('08:00')), cmd.milestone('in_transit', T('10:00')));
+    const events = eventsOf(
+      cmd.book(),
+      cmd.milestone('dispatched', T('08:00')),
+      cmd.milestone('in_transit', T('10:00')),
+    );
     expect(shipmentStatus(fold(events))).toBe('in_transit');
   });
 
@@ -73,7 +89,9 @@ describe('shipment: milestones', () => {
 
   it('when a milestone arrives before the booking, then it is kept and the shipment is unbooked', () => {
     const arrived = cmd.milestone('arrived', T('12:00'), 'carrier:UPSN');
-    const state = given([]).when(arrived).then([recorded(arrived)]);
+    const state = given([])
+      .when(arrived)
+      .then([recorded(arrived)]);
     expect(shipmentStatus(state)).toBe('unbooked');
     expect(state.milestones).toHaveLength(1);
   });
@@ -86,12 +104,20 @@ describe('shipment: milestones', () => {
       .then([
         {
           type: 'ShipmentReportCorroborated',
-          data: { ...report(T('15:02'), 'carrier:UPSN', carrier.data.messageId), fact: 'milestone', key: 'delivered' },
+          data: {
+            ...report(T('15:02'), 'carrier:UPSN', carrier.data.messageId),
+            fact: 'milestone',
+            key: 'delivered',
+          },
         },
       ]);
     const deliveries = state.milestones.filter((m) => m.milestone === 'delivered');
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ occurredAt: T('15:02'), source: 'tms', reportedBy: ['tms', 'carrier:UPSN'] });
+    expect(deliveries[0]).toMatchObject({
+      occurredAt: T('15:02'),
+      source: 'tms',
+      reportedBy: ['tms', 'carrier:UPSN'],
+    });
   });
 
   it('when in-transit scans come from different hubs, then each is recorded; the same hub again corroborates', () => {
@@ -99,12 +125,19 @@ describe('shipment: milestones', () => {
     const koln = cmd.milestone('in_transit', T('13:00'), 'carrier:UPSN', 'Köln hub');
     const venloAgain = cmd.milestone('in_transit', T('10:01'), 'tms', 'venlo HUB');
     const events = eventsOf(cmd.book(), venlo);
-    given(events).when(koln).then([recorded(koln)]);
+    given(events)
+      .when(koln)
+      .then([recorded(koln)]);
     const corroborating = given(eventsOf(cmd.book(), venlo, koln)).when(venloAgain).events;
     expect(corroborating).toEqual([
       {
         type: 'ShipmentReportCorroborated',
-        data: { ...report(T('10:01'), 'tms', venloAgain.data.messageId), fact: 'milestone', key: 'in_transit', location: 'venlo HUB' },
+        data: {
+          ...report(T('10:01'), 'tms', venloAgain.data.messageId),
+          fact: 'milestone',
+          key: 'in_transit',
+          location: 'venlo HUB',
+        },
       },
     ]);
   });
@@ -118,7 +151,9 @@ describe('shipment: milestones', () => {
 describe('shipment: terminal states', () => {
   it('when a shipment is cancelled, then it is cancelled', () => {
     const cancel = cmd.milestone('cancelled', T('09:00'));
-    const state = given(eventsOf(cmd.book())).when(cancel).then([recorded(cancel)]);
+    const state = given(eventsOf(cmd.book()))
+      .when(cancel)
+      .then([recorded(cancel)]);
     expect(shipmentStatus(state)).toBe('cancelled');
   });
 
@@ -143,7 +178,9 @@ describe('shipment: terminal states', () => {
     const cancel = cmd.milestone('cancelled', T('18:00'));
     const state = given(eventsOf(cmd.book(), cmd.milestone('delivered', T('15:00'))))
       .when(cancel)
-      .then([{ type: 'ShipmentMilestoneRejected', data: { ...cancel.data, reason: 'cancel_after_delivery' } }]);
+      .then([
+        { type: 'ShipmentMilestoneRejected', data: { ...cancel.data, reason: 'cancel_after_delivery' } },
+      ]);
     expect(shipmentStatus(state)).toBe('delivered');
   });
 
@@ -164,22 +201,46 @@ describe('shipment: terminal states', () => {
 
   it('when a cancelled shipment gets a POD, an exception and a temperature report, then all are accepted', () => {
     const base = eventsOf(cmd.book(), cmd.milestone('cancelled', T('09:00')));
-    const pod: ShipmentCommand = { type: 'RecordPod', data: { ...report(T('10:00'), 'pod:docuflow'), podId: 'P-1', signatureCaptured: false } };
-    const exc: ShipmentCommand = { type: 'RaiseException', data: { ...report(T('10:00')), exceptionId: 'E-1', code: 'refused', severity: 'low' } };
+    const pod: ShipmentCommand = {
+      type: 'RecordPod',
+      data: { ...report(T('10:00'), 'pod:docuflow'), podId: 'P-1', signatureCaptured: false },
+    };
+    const exc: ShipmentCommand = {
+      type: 'RaiseException',
+      data: { ...report(T('10:00')), exceptionId: 'E-1', code: 'refused', severity: 'low' },
+    };
     const temp: ShipmentCommand = {
       type: 'RecordTemperature',
-      data: { ...report(T('10:00'), 'sensor'), minCelsius: 2, maxCelsius: 6, allowedMinCelsius: 2, allowedMaxCelsius: 8 },
+      data: {
+        ...report(T('10:00'), 'sensor'),
+        minCelsius: 2,
+        maxCelsius: 6,
+        allowedMinCelsius: 2,
+        allowedMaxCelsius: 8,
+      },
     };
-    given(base).when(pod).then([recorded(pod)]);
-    given(base).when(exc).then([recorded(exc)]);
-    given(base).when(temp).then([recorded(temp)]);
+    given(base)
+      .when(pod)
+      .then([recorded(pod)]);
+    given(base)
+      .when(exc)
+      .then([recorded(exc)]);
+    given(base)
+      .when(temp)
+      .then([recorded(temp)]);
   });
 });
 
 describe('shipment: exceptions', () => {
   const raise = (id: string, occurredAt = T('11:00')): ShipmentCommand => ({
     type: 'RaiseException',
-    data: { ...report(occurredAt, 'carrier:UPSN'), exceptionId: id, code: 'delay', severity: 'medium', description: 'Missed linehaul' },
+    data: {
+      ...report(occurredAt, 'carrier:UPSN'),
+      exceptionId: id,
+      code: 'delay',
+      severity: 'medium',
+      description: 'Missed linehaul',
+    },
   });
   const clear = (id: string, occurredAt = T('14:00')): ShipmentCommand => ({
     type: 'ClearException',
@@ -188,32 +249,48 @@ describe('shipment: exceptions', () => {
 
   it('when an exception is raised, then it is open', () => {
     const r = raise('E-1');
-    const state = given(eventsOf(cmd.book())).when(r).then([recorded(r)]);
+    const state = given(eventsOf(cmd.book()))
+      .when(r)
+      .then([recorded(r)]);
     expect(state.exceptions.get('E-1')).toMatchObject({ code: 'delay', status: 'open' });
   });
 
   it('when it is cleared, then it is resolved with the resolution', () => {
     const c = clear('E-1');
-    const state = given(eventsOf(cmd.book(), raise('E-1'))).when(c).then([recorded(c)]);
-    expect(state.exceptions.get('E-1')).toMatchObject({ code: 'delay', status: 'resolved', resolution: 'Re-routed via Venlo' });
+    const state = given(eventsOf(cmd.book(), raise('E-1')))
+      .when(c)
+      .then([recorded(c)]);
+    expect(state.exceptions.get('E-1')).toMatchObject({
+      code: 'delay',
+      status: 'resolved',
+      resolution: 'Re-routed via Venlo',
+    });
   });
 
   it('when the clearing arrives before the raise, then after both the exception is resolved', () => {
     const r = raise('E-2');
-    const state = given(eventsOf(cmd.book(), clear('E-2'))).when(r).then([recorded(r)]);
+    const state = given(eventsOf(cmd.book(), clear('E-2')))
+      .when(r)
+      .then([recorded(r)]);
     expect(state.exceptions.get('E-2')).toMatchObject({ code: 'delay', status: 'resolved' });
   });
 
   it('when the same exception is raised twice, then the second raise corroborates', () => {
     const again = raise('E-3');
     const [event] = given(eventsOf(cmd.book(), raise('E-3'))).when(again).events;
-    expect(event).toMatchObject({ type: 'ShipmentReportCorroborated', data: { fact: 'exception', key: 'E-3' } });
+    expect(event).toMatchObject({
+      type: 'ShipmentReportCorroborated',
+      data: { fact: 'exception', key: 'E-3' },
+    });
   });
 
   it('when a resolved exception is cleared again, then the second clearing corroborates', () => {
     const again = clear('E-4');
     const [event] = given(eventsOf(cmd.book(), raise('E-4'), clear('E-4'))).when(again).events;
-    expect(event).toMatchObject({ type: 'ShipmentReportCorroborated', data: { fact: 'exception_cleared', key: 'E-4' } });
+    expect(event).toMatchObject({
+      type: 'ShipmentReportCorroborated',
+      data: { fact: 'exception_cleared', key: 'E-4' },
+    });
   });
 });
 
@@ -231,12 +308,20 @@ describe('shipment: proof of delivery', () => {
 
   it('when a POD arrives, then the shipment has it', () => {
     const p = pod('P-1', true, T('16:00'));
-    const state = given(eventsOf(cmd.book())).when(p).then([recorded(p)]);
-    expect(shipmentView('SHP-1', 1, state).pod).toMatchObject({ podId: 'P-1', signatureCaptured: true, signedBy: 'J. Doe' });
+    const state = given(eventsOf(cmd.book()))
+      .when(p)
+      .then([recorded(p)]);
+    expect(shipmentView('SHP-1', 1, state).pod).toMatchObject({
+      podId: 'P-1',
+      signatureCaptured: true,
+      signedBy: 'J. Doe',
+    });
   });
 
   it('when the same POD is sent again, then it corroborates', () => {
-    const [event] = given(eventsOf(cmd.book(), pod('P-1', true, T('16:00')))).when(pod('P-1', true, T('16:00'))).events;
+    const [event] = given(eventsOf(cmd.book(), pod('P-1', true, T('16:00')))).when(
+      pod('P-1', true, T('16:00')),
+    ).events;
     expect(event).toMatchObject({ type: 'ShipmentReportCorroborated', data: { fact: 'pod', key: 'P-1' } });
   });
 
@@ -254,7 +339,13 @@ describe('shipment: proof of delivery', () => {
 describe('shipment: temperature', () => {
   const reading = (min: number, max: number): ShipmentCommand => ({
     type: 'RecordTemperature',
-    data: { ...report(T('12:00'), 'sensor:reefer-9'), minCelsius: min, maxCelsius: max, allowedMinCelsius: 2, allowedMaxCelsius: 8 },
+    data: {
+      ...report(T('12:00'), 'sensor:reefer-9'),
+      minCelsius: min,
+      maxCelsius: max,
+      allowedMinCelsius: 2,
+      allowedMaxCelsius: 8,
+    },
   });
 
   it('when a reading is inside the allowed range, then the shipment stays compliant', () => {
@@ -266,11 +357,17 @@ describe('shipment: temperature', () => {
   it.each([
     [1.5, 7],
     [3, 8.1],
-  ])('when a reading of %p..%p leaves the range, then it is an excursion and the shipment is not compliant', (min, max) => {
-    const events = eventsOf(cmd.book(), reading(min, max));
-    expect(events[1]).toMatchObject({ type: 'ShipmentTemperatureRecorded', data: { excursion: true } });
-    expect(shipmentView('S', 1, fold(events)).temperature).toMatchObject({ compliant: false, excursions: 1 });
-  });
+  ])(
+    'when a reading of %p..%p leaves the range, then it is an excursion and the shipment is not compliant',
+    (min, max) => {
+      const events = eventsOf(cmd.book(), reading(min, max));
+      expect(events[1]).toMatchObject({ type: 'ShipmentTemperatureRecorded', data: { excursion: true } });
+      expect(shipmentView('S', 1, fold(events)).temperature).toMatchObject({
+        compliant: false,
+        excursions: 1,
+      });
+    },
+  );
 
   it('when a reading sits exactly on the limits, then it is compliant', () => {
     expect(eventsOf(reading(2, 8))[0]).toMatchObject({ data: { excursion: false } });

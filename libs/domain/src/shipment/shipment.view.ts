@@ -13,7 +13,13 @@ export type ShipmentStatus =
   | 'cancelled';
 
 /** Forward progress, least to furthest; the terminal states are handled apart. */
-const PROGRESS: readonly Milestone[] = ['dispatched', 'in_transit', 'out_for_delivery', 'arrived', 'delivered'];
+const PROGRESS: readonly Milestone[] = [
+  'dispatched',
+  'in_transit',
+  'out_for_delivery',
+  'arrived',
+  'delivered',
+];
 
 /**
  * The furthest point of the lifecycle reached, not the last message received (contract v1 §4).
@@ -101,7 +107,8 @@ export interface ShipmentView {
  */
 export function provisionalBilling(state: ShipmentState): ShipmentView['billing'] {
   if (!state.booking) return { status: 'on_hold', reasons: ['not_booked'], invoiceNumber: null };
-  if (!hasMilestone(state, 'delivered')) return { status: 'awaiting_delivery', reasons: [], invoiceNumber: null };
+  if (!hasMilestone(state, 'delivered'))
+    return { status: 'awaiting_delivery', reasons: [], invoiceNumber: null };
   return { status: 'on_hold', reasons: ['no_contract'], invoiceNumber: null };
 }
 
