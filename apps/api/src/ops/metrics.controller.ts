@@ -1,4 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { register as sharedRegistry, Registry } from 'prom-client';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PublicRoute } from '../auth/requires-role.decorator';
@@ -11,11 +12,13 @@ export class MetricsController {
   constructor(private readonly metrics: HttpMetrics) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics: process defaults and HTTP requests' })
+  @ApiOperation({ summary: 'Prometheus metrics: process defaults, HTTP requests, and ingest counters when the processor runs in this process' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
     response.setHeader('Content-Type', this.metrics.registry.contentType);
-    return this.metrics.registry.metrics();
+    // When the processor runs in the same process (`npm start`), its ingest counters live in
+    // prom-client's shared registry: serve them too.
+    return Registry.merge([this.metrics.registry, sharedRegistry]).metrics();
   }
 }
