@@ -12,7 +12,10 @@ export class MetricsController {
   constructor(private readonly metrics: HttpMetrics) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics: process defaults, HTTP requests, and ingest counters when the processor runs in this process' })
+  @ApiOperation({
+    summary:
+      'Prometheus metrics: process defaults, HTTP requests, and ingest counters when the processor runs in this process',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
