@@ -59,7 +59,7 @@ export function parseApiKeys(raw: string): Map<string, Role> {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig {
-  const eventStore = (env.EVENT_STORE ?? 'postgres') as EventStoreKind;
+  const eventStore = (env.EVENT_STORE || 'postgres') as EventStoreKind;
   if (eventStore !== 'postgres' && eventStore !== 'esdb') {
     throw new ConfigError(`EVENT_STORE must be postgres or esdb, got ${JSON.stringify(env.EVENT_STORE)}`);
   }

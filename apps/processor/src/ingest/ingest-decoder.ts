@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { canonicalJson, type Report, type ShipmentCommand } from '@waybill/domain';
+import {
+  canonicalJson,
+  type Place,
+  type References,
+  type Report,
+  type ShipmentCommand,
+} from '@waybill/domain';
 import { deterministicId } from '@waybill/event-store';
 import {
   isContractSubject,
@@ -11,6 +17,8 @@ import {
 } from '@waybill/messaging';
 import type { ParkReason } from '@waybill/parking';
 import {
+  type AddressDto,
+  type ReferencesDto,
   ShipmentBookedDto,
   ShipmentExceptionClearedDto,
   ShipmentExceptionDto,
@@ -119,8 +127,9 @@ export function decodeIngestMessage(
 }
 
 function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand {
-  const optional = <K extends string, V>(key: K, value: V | undefined) =>
-    (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+  // An optional field sent as null is treated as absent: the command never carries null.
+  const optional = <K extends string, V>(key: K, value: V | null | undefined) =>
+    (value === undefined || value === null ? {} : { [key]: value }) as Partial<Record<K, V>>;
   if (dto instanceof ShipmentBookedDto) {
     return {
       type: 'RecordBooking',
@@ -129,11 +138,18 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand {
         orderId: dto.orderId,
         customerId: dto.customerId,
         carrierId: dto.carrierId,
-        origin: plain(dto.origin),
-        destination: plain(dto.destination),
+        origin: place(dto.origin),
+        destination: place(dto.destination),
         ...optional('promisedDeliveryBy', dto.promisedDeliveryBy),
-        charges: plain(dto.charges),
-        ...optional('references', dto.references && plain(dto.references)),
+        charges: {
+          currency: dto.charges.currency,
+          lines: dto.charges.lines.map((l) => ({
+            code: l.code,
+            description: l.description,
+            amount: l.amount,
+          })),
+        },
+        ...optional('references', dto.references && references(dto.references)),
       },
     };
   }
@@ -194,9 +210,22 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand {
   throw new Error(`no command mapping for ${dto.constructor.name}`);
 }
 
-/** Class instances (nested DTOs) back to plain JSON values, dropping fields the contract does not know. */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/** A place as the contract knows it: free text, or an address with only the contract's fields. */
+function place(value: string | AddressDto): Place {
+  if (typeof value === 'string') return value;
+  const { city, region, country, postalCode } = value;
+  return Object.fromEntries(
+    Object.entries({ city, region, country, postalCode }).filter(([, v]) => v !== undefined && v !== null),
+  );
+}
+
+function references(value: ReferencesDto): References {
+  const { trackingNumbers, pro, billOfLading, purchaseOrders } = value;
+  return Object.fromEntries(
+    Object.entries({ trackingNumbers, pro, billOfLading, purchaseOrders }).filter(
+      ([, v]) => v !== undefined && v !== null,
+    ),
+  );
 }
 
 function park(reason: ParkReason, explanation: string, ids: Partial<Unusable> = {}): Unusable {

@@ -8,6 +8,7 @@ import {
   IsISO4217CurrencyCode,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsOptional,
   IsRFC3339,
   IsString,
@@ -88,7 +89,9 @@ export class ChargeLineDto {
 }
 
 export class ChargesDto {
-  @IsISO4217CurrencyCode() currency!: string;
+  @IsISO4217CurrencyCode()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO 4217 code such as "EUR"' })
+  currency!: string;
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ChargeLineDto)
@@ -112,8 +115,8 @@ export class ShipmentBookedDto extends ShipmentMessageDto {
   @IsRFC3339()
   @Matches(WITH_OFFSET, { message: 'promisedDeliveryBy must carry an offset' })
   promisedDeliveryBy?: string;
-  @IsDefined() @ValidateNested() @Type(() => ChargesDto) charges!: ChargesDto;
-  @IsOptional() @ValidateNested() @Type(() => ReferencesDto) references?: ReferencesDto;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => ChargesDto) charges!: ChargesDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ReferencesDto) references?: ReferencesDto;
 }
 
 export class ShipmentMilestoneDto extends ShipmentMessageDto {

@@ -360,5 +360,9 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof EventStoreError) return error.code !== 'event_id_conflict';
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|timeout|connect/i.test((error as Error)?.message ?? '');
+  // node-postgres and pg-pool report these without a code: a dropped connection, a query or
+  // connection attempt that timed out.
+  return /Connection terminated|Query read timeout|timeout exceeded when trying to connect/i.test(
+    (error as Error)?.message ?? '',
+  );
 }

@@ -13,7 +13,9 @@ export class ShipmentMailboxes {
   /** Queues `task` on `key`'s mailbox; resolves or rejects with the task's outcome. */
   post<T>(key: string, task: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const run = () => task().then(resolve, reject);
+      // Promise.resolve().then(task): a task that throws before returning a promise rejects its
+      // own caller instead of jamming the mailbox.
+      const run = () => Promise.resolve().then(task).then(resolve, reject);
       const mailbox = this.mailboxes.get(key);
       if (mailbox) {
         mailbox.push(run);
@@ -42,24 +44,29 @@ export class ShipmentMailboxes {
     while (this.running < this.concurrency && this.ready.length > 0) {
       const key = this.ready.shift()!;
       this.running++;
-      void this.drain(key);
+      void this.runNext(key);
     }
   }
 
-  /** Runs one mailbox to empty while holding one concurrency slot. */
-  private async drain(key: string): Promise<void> {
+  /**
+   * Runs one task of a mailbox, then gives the slot back: a busy shipment goes to the back of the
+   * line, so it cannot keep other shipments waiting (round robin between mailboxes).
+   */
+  private async runNext(key: string): Promise<void> {
     const mailbox = this.mailboxes.get(key)!;
-    while (mailbox.length > 0) {
-      // The task settles its own promise; a failure is the caller's to handle, not the mailbox's.
-      await mailbox[0]!();
-      mailbox.shift();
-    }
-    this.mailboxes.delete(key);
+    // The task settles its own caller's promise; it never rejects here.
+    await mailbox[0]!();
+    mailbox.shift();
     this.running--;
-    if (this.mailboxes.size === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      waiters.forEach((w) => w());
+    if (mailbox.length > 0) {
+      this.ready.push(key);
+    } else {
+      this.mailboxes.delete(key);
+      if (this.mailboxes.size === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        waiters.forEach((w) => w());
+      }
     }
     this.pump();
   }
