@@ -25,10 +25,11 @@ export interface ProcessorHarness {
   readonly pool: Pool;
   readonly eventStore: EventStore;
   readonly parked: ParkedMessageStore;
+  /** Publishes in order; returns how many publishes JetStream itself dropped as duplicates (by Nats-Msg-Id). */
   publish(
     day: readonly Publication[],
     options?: { msgIdHeader?: (p: Publication) => boolean },
-  ): Promise<void>;
+  ): Promise<number>;
   waitUntilIdle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -73,15 +74,18 @@ export async function createProcessorHarness(
     parked,
     async publish(day, options = {}) {
       // Publish in order, with a bounded window of outstanding acks: fast, and still ordered.
-      const window: Promise<unknown>[] = [];
+      const window: Promise<{ duplicate: boolean }>[] = [];
+      let dropped = 0;
+      const count = (acks: { duplicate: boolean }[]) => acks.forEach((a) => (dropped += a.duplicate ? 1 : 0));
       for (const p of day) {
         const h = natsHeaders();
         if (p.messageId && options.msgIdHeader?.(p)) h.set('Nats-Msg-Id', p.messageId);
         h.set('Waybill-Test', label);
         window.push(js.publish(subjects.ingest(p.subject), p.payload, { headers: h }));
-        if (window.length >= 256) await Promise.all(window.splice(0));
+        if (window.length >= 256) count(await Promise.all(window.splice(0)));
       }
-      await Promise.all(window);
+      count(await Promise.all(window));
+      return dropped;
     },
     async waitUntilIdle(timeoutMs = 90_000) {
       const jsm = await nats.jetstreamManager();
