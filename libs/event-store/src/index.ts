@@ -33,3 +33,4 @@ export async function createEventStore(config: EventStoreConfig, pool: Pool): Pr
       return EsdbEventStore.connect(config.eventStoreUrl);
   }
 }
+export * from './checkpoints';

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { createTestDatabase } from '@waybill/testing';
+import { CheckpointedSubscription, CheckpointStore } from './checkpoints';
+import type { NewEvent, RecordedEvent } from './event-store.port';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+
+const event = (n: number): NewEvent => ({
+  id: randomUUID(),
+  type: 'Numbered',
+  data: { n },
+  metadata: { correlationId: 'c', causationId: 'c', occurredAt: '2026-11-27T00:00:00Z', source: 'test' },
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('checkpointed subscriptions', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  let checkpoints: CheckpointStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('checkpoints');
+    pool = new Pool({ connectionString: database.url });
+    store = await PostgresEventStore.create(pool);
+    checkpoints = await CheckpointStore.create(pool);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  it('when a subscriber stops and starts again, then it resumes after its checkpoint: nothing twice, nothing missed', async () => {
+    await store.appendToStream('cp-a', [event(1), event(2)], 'no_stream');
+    const seen: number[] = [];
+    const handle = (events: readonly RecordedEvent[]) => {
+      seen.push(...events.map((e) => (e.data as { n: number }).n));
+      return Promise.resolve();
+    };
+    const first = new CheckpointedSubscription(store, checkpoints, handle, {
+      name: 'resume',
+      streamPrefixes: ['cp-a'],
+    });
+    await first.start();
+    await until(() => seen.length === 2);
+    await first.stop();
+
+    await store.appendToStream('cp-a', [event(3)], 1n);
+    const second = new CheckpointedSubscription(store, checkpoints, handle, {
+      name: 'resume',
+      streamPrefixes: ['cp-a'],
+    });
+    await second.start();
+    await until(() => seen.length === 3);
+    await second.stop();
+    expect(seen).toEqual([1, 2, 3]);
+    expect(await checkpoints.load('resume')).toBeDefined();
+  });
+
+  it('when the handler fails, then the batch is handed over again after a restart and the checkpoint never passes it', async () => {
+    await store.appendToStream('cp-b', [event(1), event(2), event(3)], 'no_stream');
+    const attempts: number[][] = [];
+    const errors: unknown[] = [];
+    let failNext = true;
+    const subscription = new CheckpointedSubscription(
+      store,
+      checkpoints,
+      (events) => {
+        attempts.push(events.map((e) => (e.data as { n: number }).n));
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('downstream unavailable'));
+        }
+        return Promise.resolve();
+      },
+      { name: 'retry', streamPrefixes: ['cp-b'], restartDelayMs: 50, onError: (e) => errors.push(e) },
+    );
+    await subscription.start();
+    await until(() => attempts.length >= 2);
+    await subscription.stop();
+    expect(attempts[0]).toEqual([1, 2, 3]);
+    expect(attempts[1]).toEqual([1, 2, 3]);
+    expect(errors).toHaveLength(1);
+    const [last] = (await store.readStream('cp-b')).slice(-1);
+    expect(await checkpoints.load('retry')).toEqual(last!.position);
+  });
+});

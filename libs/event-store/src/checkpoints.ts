@@ -1,0 +1,120 @@
+import type { Pool, PoolClient } from 'pg';
+import type { EventStore, Position, RecordedEvent, Subscription } from './event-store.port';
+import { formatPosition, parsePosition } from './positions';
+
+/**
+ * Where each subscriber of the log (sagas, the command dispatcher, projections) has got to.
+ * Always in PostgreSQL, whichever event store holds the log: a read model's checkpoint must be
+ * written in the same transaction as the read model (pass the transaction's client), and an
+ * EventStoreDB checkpoint is kept outside EventStoreDB.
+ */
+export class CheckpointStore {
+  private constructor(
+    private readonly pool: Pool,
+    private readonly table: string,
+  ) {}
+
+  static async create(pool: Pool, schema = 'waybill'): Promise<CheckpointStore> {
+    const table = `"${schema}".checkpoints`;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${table} (
+          name       text PRIMARY KEY,
+          position   text NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        )`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    return new CheckpointStore(pool, table);
+  }
+
+  /** The last position handled, or undefined when the subscriber starts from the beginning. */
+  async load(name: string): Promise<Position | undefined> {
+    const result = await this.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.table} WHERE name = $1`,
+      [name],
+    );
+    return result.rows[0] ? parsePosition(result.rows[0].position) : undefined;
+  }
+
+  async save(name: string, position: Position, client?: PoolClient): Promise<void> {
+    await (client ?? this.pool).query(
+      `INSERT INTO ${this.table} (name, position) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = clock_timestamp()`,
+      [name, formatPosition(position)],
+    );
+  }
+}
+
+export interface CheckpointedSubscriptionOptions {
+  readonly name: string;
+  readonly streamPrefixes?: readonly string[];
+  readonly batchSize?: number;
+  /** Called when the subscription fails; it is then restarted from the last checkpoint. */
+  readonly onError?: (error: unknown) => void;
+  /** Delay before a restart after a failure. Default 1 s. */
+  readonly restartDelayMs?: number;
+}
+
+/**
+ * Follows the log from a stored checkpoint: `handle` gets each batch, and the checkpoint moves
+ * past it only after `handle` resolved. A crash between the two replays the batch, so handlers
+ * must be idempotent (they are: appends use deterministic event ids, publishes a Nats-Msg-Id).
+ * A failing handler does not lose events: the subscription restarts from the checkpoint.
+ */
+export class CheckpointedSubscription {
+  private current: Subscription | null = null;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly handle: (events: readonly RecordedEvent[]) => Promise<void>,
+    private readonly options: CheckpointedSubscriptionOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const after = await this.checkpoints.load(this.options.name);
+    if (this.stopped) return;
+    const subscription = this.store.subscribeToAll(
+      async (events) => {
+        await this.handle(events);
+        await this.checkpoints.save(this.options.name, events.at(-1)!.position);
+      },
+      {
+        ...(after ? { after } : {}),
+        ...(this.options.streamPrefixes ? { streamPrefixes: this.options.streamPrefixes } : {}),
+        ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
+      },
+    );
+    this.current = subscription;
+    subscription.done.then(
+      () => undefined,
+      (error: unknown) => this.restartLater(error),
+    );
+  }
+
+  private restartLater(error: unknown): void {
+    if (this.stopped) return;
+    this.options.onError?.(error);
+    this.restartTimer = setTimeout(() => {
+      this.start().catch((e: unknown) => this.restartLater(e));
+    }, this.options.restartDelayMs ?? 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.current?.stop();
+  }
+}
