@@ -1,1 +1,3 @@
 export * from './shipment';
+export * from './contract';
+export * from './billing';

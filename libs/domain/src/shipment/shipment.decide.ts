@@ -1,5 +1,5 @@
 import type { ShipmentCommand } from './shipment.commands';
-import type { ShipmentEvent } from './shipment.events';
+import type { CorroboratedFact, ShipmentEvent } from './shipment.events';
 import { findMilestoneFact, hasMilestone, milestoneTime, type ShipmentState } from './shipment.state';
 import { TERMINAL_MILESTONES, type Booking, type Milestone } from './shipment.types';
 
@@ -94,7 +94,7 @@ function terminalTime(state: ShipmentState): string | undefined {
 
 function corroborate(
   report: { messageId: string; source: string; occurredAt: string; receivedAt: string },
-  fact: 'booking' | 'milestone' | 'exception' | 'exception_cleared' | 'pod',
+  fact: CorroboratedFact,
   key: string,
   location?: string,
 ): ShipmentEvent {

@@ -1,4 +1,10 @@
-import type { ShipmentEvent } from './shipment.events';
+import { evolveBilling, initialShipmentBilling, type ShipmentBilling } from '../billing/billing.state';
+import {
+  isShipmentBillingEvent,
+  isShipmentDecisionEvent,
+  type ShipmentEvent,
+  type ShipmentStreamEvent,
+} from './shipment.events';
 import type { Booking, ExceptionCode, Milestone, Severity } from './shipment.types';
 
 export interface MilestoneFact {
@@ -55,6 +61,8 @@ export interface ShipmentState {
   readonly messageIds: ReadonlySet<string>;
   readonly rejectedReports: number;
   readonly corroboratingReports: number;
+  /** Billing decisions, releases and service cases, with the ERP's and CRM's replies. */
+  readonly billing: ShipmentBilling;
 }
 
 export const initialShipmentState: ShipmentState = Object.freeze({
@@ -67,6 +75,7 @@ export const initialShipmentState: ShipmentState = Object.freeze({
   messageIds: new Set<string>(),
   rejectedReports: 0,
   corroboratingReports: 0,
+  billing: initialShipmentBilling,
 });
 
 function withMessage(state: ShipmentState, messageId: string): ReadonlySet<string> {
@@ -86,8 +95,21 @@ function betterPod(current: PodFact | null, candidate: PodFact): PodFact {
   return Date.parse(candidate.occurredAt) >= Date.parse(current.occurredAt) ? candidate : current;
 }
 
-/** Folds one event into the state. Pure; the order of arrival does not change what is true. */
-export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentState {
+/**
+ * Folds one event of the stream into the state. Pure; the order of arrival does not change what
+ * is true about the shipment's movement. Billing decisions and replies are folded in stream order.
+ */
+export function evolve(state: ShipmentState, event: ShipmentStreamEvent): ShipmentState {
+  if (!isShipmentBillingEvent(event)) return evolveRecorded(state, event);
+  const billing = evolveBilling(state.billing, event, {
+    temperatureExcursions: state.temperature.excursions,
+  });
+  // A reply records a message, whose redelivery must be a no-op; a decision records none.
+  if (isShipmentDecisionEvent(event)) return { ...state, billing };
+  return { ...state, billing, messageIds: withMessage(state, event.data.messageId) };
+}
+
+function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentState {
   const messageIds = withMessage(state, event.data.messageId);
   switch (event.type) {
     case 'ShipmentBooked':
@@ -195,7 +217,7 @@ export function evolve(state: ShipmentState, event: ShipmentEvent): ShipmentStat
 }
 
 export function fold(
-  events: Iterable<ShipmentEvent>,
+  events: Iterable<ShipmentStreamEvent>,
   state: ShipmentState = initialShipmentState,
 ): ShipmentState {
   let current = state;

@@ -1,3 +1,7 @@
+import { evaluateBilling, type BillingDecision } from '../billing/billing-decision';
+import { outstandingRelease } from '../billing/billing.state';
+import { WAITING_REASONS, type BillingStatus, type HoldReason } from '../billing/billing.types';
+import type { CurrentContract } from '../contract/contract.state';
 import { hasMilestone, type ShipmentState } from './shipment.state';
 import type { Milestone } from './shipment.types';
 
@@ -42,15 +46,15 @@ export function furthestMilestone(state: ShipmentState): Milestone | null {
   return null;
 }
 
-/** Billing statuses of contract v1 §4. */
-export type BillingStatus =
-  | 'awaiting_delivery'
-  | 'awaiting_pod'
-  | 'on_hold'
-  | 'billable'
-  | 'release_requested'
-  | 'invoiced'
-  | 'rejected';
+/** A shipment's billing as the API shows it (`billing` of contract v1 §4). */
+export interface BillingView {
+  readonly status: BillingStatus;
+  readonly reasons: string[];
+  readonly invoiceNumber: string | null;
+  /** The contract version behind the decision shown; absent when none was. */
+  readonly contractId?: string;
+  readonly policyVersion?: number;
+}
 
 export interface ShipmentView {
   readonly shipmentId: string;
@@ -97,23 +101,90 @@ export interface ShipmentView {
     lowestCelsius: number | null;
     highestCelsius: number | null;
   };
-  readonly billing: { status: BillingStatus; reasons: string[]; invoiceNumber: string | null };
+  readonly billing: BillingView;
   readonly reports: { corroborating: number; rejected: number };
 }
 
 /**
- * Billing as far as the shipment alone can tell. Contracts and billing decisions add the
- * policy-driven statuses; until a contract exists a delivered shipment is held as `no_contract`.
+ * Billing as far as the shipment alone can tell, before any billing decision is recorded: until a
+ * contract exists a delivered shipment is held as `no_contract`.
  */
-export function provisionalBilling(state: ShipmentState): ShipmentView['billing'] {
+export function provisionalBilling(state: ShipmentState): BillingView {
   if (!state.booking) return { status: 'on_hold', reasons: ['not_booked'], invoiceNumber: null };
   if (!hasMilestone(state, 'delivered'))
     return { status: 'awaiting_delivery', reasons: [], invoiceNumber: null };
   return { status: 'on_hold', reasons: ['no_contract'], invoiceNumber: null };
 }
 
-/** The API's shape of a shipment (contract v1 §4), from its folded state. */
-export function shipmentView(shipmentId: string, revision: number, state: ShipmentState): ShipmentView {
+/**
+ * The shipment's billing. A release that stands (requested, or invoiced) decides it. Otherwise,
+ * given the customer's current contract (`null` for none), the rules are evaluated now, which is
+ * the only way to see `billable` (between the fact and the saga's release); without it, the
+ * decision recorded last is shown, and `provisionalBilling` before any.
+ */
+export function billingView(state: ShipmentState, contract?: CurrentContract | null): BillingView {
+  const standing = outstandingRelease(state.billing);
+  if (standing) {
+    const { contractId, policyVersion } = standing;
+    return standing.status === 'invoiced'
+      ? {
+          status: 'invoiced',
+          reasons: [],
+          invoiceNumber: standing.invoiceNumber ?? null,
+          contractId,
+          policyVersion,
+        }
+      : { status: 'release_requested', reasons: [], invoiceNumber: null, contractId, policyVersion };
+  }
+  if (contract !== undefined) return decisionView(evaluateBilling(state, contract));
+  const last = state.billing.lastDecision;
+  if (last?.kind === 'held') return decisionView(last);
+  const latest = state.billing.releases.at(-1);
+  if (latest?.status === 'rejected') {
+    const { contractId, policyVersion } = latest;
+    return {
+      status: 'rejected',
+      reasons: ['invoice_rejected'],
+      invoiceNumber: null,
+      contractId,
+      policyVersion,
+    };
+  }
+  return provisionalBilling(state);
+}
+
+function decisionView(decision: BillingDecision): BillingView {
+  const { contractId, policyVersion } = decision;
+  const version = {
+    ...(contractId === undefined ? {} : { contractId }),
+    ...(policyVersion === undefined ? {} : { policyVersion }),
+  };
+  if (decision.kind === 'billable')
+    return { status: 'billable', reasons: [], invoiceNumber: null, ...version };
+  return {
+    status: holdStatus(decision.reasons),
+    reasons: [...decision.reasons],
+    invoiceNumber: null,
+    ...version,
+  };
+}
+
+function holdStatus(reasons: readonly HoldReason[]): BillingStatus {
+  if (reasons.includes('invoice_rejected')) return 'rejected';
+  if (reasons.some((r) => !WAITING_REASONS.includes(r))) return 'on_hold';
+  return reasons.includes('awaiting_delivery') ? 'awaiting_delivery' : 'awaiting_pod';
+}
+
+/**
+ * The API's shape of a shipment (contract v1 §4), from its folded state. `contract` is the
+ * customer's current contract, when the caller has it (see `billingView`).
+ */
+export function shipmentView(
+  shipmentId: string,
+  revision: number,
+  state: ShipmentState,
+  contract?: CurrentContract | null,
+): ShipmentView {
   const b = state.booking;
   return {
     shipmentId,
@@ -160,7 +231,7 @@ export function shipmentView(shipmentId: string, revision: number, state: Shipme
       lowestCelsius: state.temperature.lowestCelsius ?? null,
       highestCelsius: state.temperature.highestCelsius ?? null,
     },
-    billing: provisionalBilling(state),
+    billing: billingView(state, contract),
     reports: { corroborating: state.corroboratingReports, rejected: state.rejectedReports },
   };
 }
