@@ -1,6 +1,6 @@
 import type { BillingTrigger } from '../contract/billing-policy';
 import type { CurrentContract } from '../contract/contract.state';
-import { hasMilestone, type ShipmentState } from '../shipment/shipment.state';
+import { hasMilestone, isCancelled, type ShipmentState } from '../shipment/shipment.state';
 import { BILLABLE_FACTS, HOLD_REASONS, type BillableFact, type HoldReason } from './billing.types';
 
 /**
@@ -39,7 +39,7 @@ export type BillingDecision =
 export function evaluateBilling(shipment: ShipmentState, contract: CurrentContract | null): BillingDecision {
   const policy = contract?.policy ?? null;
   const delivered = hasMilestone(shipment, 'delivered');
-  const cancelled = hasMilestone(shipment, 'cancelled') && !delivered;
+  const cancelled = isCancelled(shipment);
   const pod = shipment.pod;
   const reasons = new Set<HoldReason>();
 

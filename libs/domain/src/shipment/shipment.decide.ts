@@ -70,7 +70,12 @@ function decideMilestone(data: MilestoneData, state: ShipmentState): ShipmentEve
   if (findMilestoneFact(state, milestone, location) >= 0) {
     return [corroborate(data, 'milestone', milestone, milestone === 'in_transit' ? location : undefined)];
   }
-  if (milestone === 'cancelled' && (hasMilestone(state, 'delivered') || hasMilestone(state, 'returned'))) {
+  // A shipment delivered or returned before the cancellation cannot be cancelled; one delivered
+  // (reportedly) after it stays cancelled, see `isCancelled`.
+  const endedAt = [milestoneTime(state, 'delivered'), milestoneTime(state, 'returned')].filter(
+    (t): t is string => t !== undefined,
+  );
+  if (milestone === 'cancelled' && endedAt.some((t) => Date.parse(t) <= Date.parse(data.occurredAt))) {
     return [{ type: 'ShipmentMilestoneRejected', data: { ...data, reason: 'cancel_after_delivery' } }];
   }
   const terminalAt = terminalTime(state);

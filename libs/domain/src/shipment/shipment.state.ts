@@ -246,6 +246,18 @@ export function hasMilestone(state: ShipmentState, milestone: Milestone): boolea
   return state.milestones.some((m) => m.milestone === milestone);
 }
 
+/**
+ * Whether the shipment stands cancelled: a cancellation is recorded and no delivery happened
+ * before it. Decided on the times things happened, not on the order the reports arrived, so
+ * that a redelivery or a late report cannot flip it.
+ */
+export function isCancelled(state: ShipmentState): boolean {
+  const cancelledAt = milestoneTime(state, 'cancelled');
+  if (cancelledAt === undefined) return false;
+  const deliveredAt = milestoneTime(state, 'delivered');
+  return deliveredAt === undefined || Date.parse(cancelledAt) < Date.parse(deliveredAt);
+}
+
 export function milestoneTime(state: ShipmentState, milestone: Milestone): string | undefined {
   return state.milestones.find((m) => m.milestone === milestone)?.occurredAt;
 }

@@ -403,3 +403,29 @@ describe('shipment view and provisional billing', () => {
     expect(backward.customerId).toBe(booking.customerId);
   });
 });
+
+describe('shipment: cancellation and delivery in either arrival order', () => {
+  const cases = [
+    {
+      name: 'delivered before the cancellation',
+      delivered: T('15:00'),
+      cancelled: T('18:00'),
+      status: 'delivered',
+    },
+    {
+      name: 'cancelled before a (reported) delivery',
+      delivered: T('18:00'),
+      cancelled: T('15:00'),
+      status: 'cancelled',
+    },
+  ] as const;
+
+  it.each(cases)('when $name, then the status is $status whichever report arrives first', (c) => {
+    const delivered = cmd.milestone('delivered', c.delivered, 'carrier:UPSN');
+    const cancelled = cmd.milestone('cancelled', c.cancelled, 'tms');
+    const deliveredFirst = fold(eventsOf(cmd.book(), delivered, cancelled));
+    const cancelledFirst = fold(eventsOf(cmd.book(), cancelled, delivered));
+    expect(shipmentStatus(deliveredFirst)).toBe(c.status);
+    expect(shipmentStatus(cancelledFirst)).toBe(c.status);
+  });
+});

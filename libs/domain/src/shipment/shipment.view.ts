@@ -2,7 +2,7 @@ import { evaluateBilling, type BillingDecision } from '../billing/billing-decisi
 import { outstandingRelease } from '../billing/billing.state';
 import { WAITING_REASONS, type BillingStatus, type HoldReason } from '../billing/billing.types';
 import type { CurrentContract } from '../contract/contract.state';
-import { hasMilestone, type ShipmentState } from './shipment.state';
+import { hasMilestone, isCancelled, type ShipmentState } from './shipment.state';
 import type { Milestone } from './shipment.types';
 
 export type ShipmentStatus =
@@ -29,12 +29,12 @@ const PROGRESS: readonly Milestone[] = [
  * The furthest point of the lifecycle reached, not the last message received (contract v1 §4).
  * A shipment with no booking is `unbooked` however far its milestones got: it cannot be billed
  * until the booking arrives, and that is what an operator needs to see. A return ends any
- * shipment; a cancellation ends one that was not delivered (a cancel after delivery is rejected).
+ * shipment; a cancellation ends one that was not delivered before it (`isCancelled`).
  */
 export function shipmentStatus(state: ShipmentState): ShipmentStatus {
   if (!state.booking) return 'unbooked';
   if (hasMilestone(state, 'returned')) return 'returned';
-  if (hasMilestone(state, 'cancelled') && !hasMilestone(state, 'delivered')) return 'cancelled';
+  if (isCancelled(state)) return 'cancelled';
   return furthestMilestone(state) ?? 'booked';
 }
 
