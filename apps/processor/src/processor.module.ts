@@ -10,8 +10,20 @@ import {
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { connect, type NatsConnection } from 'nats';
 import type { Pool } from 'pg';
-import { createEventStore, type EventStore } from '@waybill/event-store';
-import { ensureDurableConsumer, ensureIngestStream, streamNames, subjectsFor } from '@waybill/messaging';
+import { CheckpointStore, createEventStore, type EventStore } from '@waybill/event-store';
+import { BillingSagaRunner } from './billing/billing-saga.runner';
+import { CLOCK, systemClock, type Clock } from './billing/clock';
+import { CommandDispatcher } from './billing/command-dispatcher';
+import { ContractRepository } from './billing/contract.repository';
+import { RecordContractMessageHandler } from './billing/record-contract-message.command';
+import { ShipmentMailboxes } from './shipment/shipment-mailboxes';
+import {
+  ensureCommandStream,
+  ensureDurableConsumer,
+  ensureIngestStream,
+  streamNames,
+  subjectsFor,
+} from '@waybill/messaging';
 import { ParkedMessageStore } from '@waybill/parking';
 import { createLogger, openPool, type Logger, type WaybillConfig } from '@waybill/platform';
 import { IngestConsumer } from './ingest/ingest.consumer';
@@ -46,11 +58,17 @@ export class IngestService
     private readonly ledger: MessageLedger,
     private readonly parked: ParkedMessageStore,
     private readonly repository: ShipmentRepository,
+    private readonly mailboxes: ShipmentMailboxes,
+    private readonly saga: BillingSagaRunner,
+    private readonly dispatcher: CommandDispatcher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { streamPrefix, subjectPrefix } = this.config;
     const jsm = await this.nats.jetstreamManager();
+    await ensureCommandStream(jsm, streamPrefix, subjectPrefix);
+    await this.saga.start();
+    await this.dispatcher.start();
     const stream = await ensureIngestStream(jsm, streamPrefix, subjectPrefix);
     await ensureDurableConsumer(jsm, {
       stream,
@@ -69,6 +87,7 @@ export class IngestService
         logger: this.logger,
         metrics: new IngestMetrics(),
         repository: this.repository,
+        mailboxes: this.mailboxes,
       },
       {
         stream: streamNames(streamPrefix).ingest,
@@ -87,6 +106,8 @@ export class IngestService
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
+    await this.saga.stop();
+    await this.dispatcher.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -98,7 +119,7 @@ export class IngestService
 
 @Module({})
 export class ProcessorModule {
-  static forRoot(config: WaybillConfig): DynamicModule {
+  static forRoot(config: WaybillConfig, clock: Clock = systemClock): DynamicModule {
     return {
       module: ProcessorModule,
       imports: [CqrsModule.forRoot()],
@@ -127,10 +148,72 @@ export class ProcessorModule {
           inject: [EVENT_STORE],
           useFactory: (store: EventStore) => new ShipmentRepository(store),
         },
+        { provide: CLOCK, useValue: clock },
+        { provide: ShipmentMailboxes, useFactory: () => new ShipmentMailboxes(config.ingestConcurrency) },
+        {
+          provide: CheckpointStore,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => CheckpointStore.create(pool),
+        },
+        {
+          provide: ContractRepository,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => new ContractRepository(store),
+        },
+        {
+          provide: BillingSagaRunner,
+          inject: [
+            EVENT_STORE,
+            CheckpointStore,
+            PG_POOL,
+            ShipmentRepository,
+            ContractRepository,
+            ShipmentMailboxes,
+            LOGGER,
+          ],
+          useFactory: (
+            store: EventStore,
+            checkpoints: CheckpointStore,
+            pool: Pool,
+            shipments: ShipmentRepository,
+            contracts: ContractRepository,
+            mailboxes: ShipmentMailboxes,
+            logger: Logger,
+          ) =>
+            BillingSagaRunner.create({
+              store,
+              checkpoints,
+              pool,
+              shipments,
+              contracts,
+              mailboxes,
+              clock,
+              logger,
+              deadlinePollMs: config.deadlinePollMs,
+            }),
+        },
+        {
+          provide: CommandDispatcher,
+          inject: [NATS, EVENT_STORE, CheckpointStore, LOGGER],
+          useFactory: (
+            nats: NatsConnection,
+            store: EventStore,
+            checkpoints: CheckpointStore,
+            logger: Logger,
+          ) =>
+            new CommandDispatcher({
+              js: nats.jetstream(),
+              subjectPrefix: config.subjectPrefix,
+              store,
+              checkpoints,
+              logger,
+            }),
+        },
         RecordShipmentMessageHandler,
+        RecordContractMessageHandler,
         IngestService,
       ],
-      exports: [IngestService, EVENT_STORE, PG_POOL],
+      exports: [IngestService, BillingSagaRunner, EVENT_STORE, PG_POOL],
     };
   }
 }

@@ -2,14 +2,15 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { WaybillConfig } from '@waybill/platform';
+import type { Clock } from './billing/clock';
 import { ProcessorModule } from './processor.module';
 
 /**
  * Starts the processor: the ingest pipeline, with no HTTP of its own. `app.close()` drains the
  * consumer so that nothing in hand is lost or doubled; main.ts calls it on SIGTERM/SIGINT.
  */
-export async function startProcessor(config: WaybillConfig): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(ProcessorModule.forRoot(config), {
+export async function startProcessor(config: WaybillConfig, clock?: Clock): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(ProcessorModule.forRoot(config, clock), {
     logger: ['error', 'warn'],
   });
   await app.init();
@@ -17,3 +18,5 @@ export async function startProcessor(config: WaybillConfig): Promise<INestApplic
 }
 
 export { IngestService } from './processor.module';
+export { BillingSagaRunner } from './billing/billing-saga.runner';
+export type { Clock } from './billing/clock';

@@ -23,6 +23,8 @@ export interface WaybillConfig {
   readonly ingestConcurrency: number;
   /** How long JetStream waits for an ack before redelivering. */
   readonly ingestAckWaitMs: number;
+  /** How often due billing deadlines (missing POD) are looked for. */
+  readonly deadlinePollMs: number;
   readonly logLevel: string;
 }
 
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig 
     ingestMaxInFlight: positiveInt(env, 'WAYBILL_INGEST_MAX_IN_FLIGHT', 2048),
     ingestConcurrency: positiveInt(env, 'WAYBILL_INGEST_CONCURRENCY', 256),
     ingestAckWaitMs: positiveInt(env, 'WAYBILL_INGEST_ACK_WAIT_MS', 30_000),
+    deadlinePollMs: positiveInt(env, 'WAYBILL_DEADLINE_POLL_MS', 5_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

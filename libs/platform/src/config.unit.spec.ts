@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       WAYBILL_INGEST_MAX_IN_FLIGHT: '10',
       WAYBILL_INGEST_CONCURRENCY: '4',
       WAYBILL_INGEST_ACK_WAIT_MS: '500',
+      WAYBILL_DEADLINE_POLL_MS: '250',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
       ingestMaxInFlight: 10,
       ingestConcurrency: 4,
       ingestAckWaitMs: 500,
+      deadlinePollMs: 250,
       logLevel: 'debug',
     });
   });

@@ -3,6 +3,9 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import {
   canonicalJson,
+  type BillingPolicyInput,
+  type BillingReplyCommand,
+  type ContractCommand,
   type Place,
   type References,
   type Report,
@@ -18,6 +21,12 @@ import {
 import type { ParkReason } from '@waybill/parking';
 import {
   type AddressDto,
+  type CanonicalMessageDto,
+  CaseOpenedDto,
+  CaseResolvedDto,
+  ContractDto,
+  InvoiceRejectedDto,
+  InvoiceReleasedDto,
   type ReferencesDto,
   ShipmentBookedDto,
   ShipmentExceptionClearedDto,
@@ -28,7 +37,7 @@ import {
   ShipmentTemperatureDto,
 } from './ingest-messages.dto';
 
-/** A message that became a command for one shipment. */
+/** A message that became a command for one shipment: an upstream report or an ERP/CRM reply. */
 export interface DecodedShipmentMessage {
   readonly kind: 'shipment';
   readonly shipmentId: string;
@@ -36,7 +45,17 @@ export interface DecodedShipmentMessage {
   readonly correlationId: string;
   /** SHA-256 of the canonical JSON of the payload: what "the same content" means. */
   readonly contentHash: string;
-  readonly command: ShipmentCommand;
+  readonly command: ShipmentCommand | BillingReplyCommand;
+}
+
+/** A `contract` message: a new policy version for one customer. */
+export interface DecodedContractMessage {
+  readonly kind: 'contract';
+  readonly customerId: string;
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly contentHash: string;
+  readonly command: ContractCommand;
 }
 
 /** A message that cannot be used: it is parked with the reason, never dropped. */
@@ -49,9 +68,14 @@ export interface Unusable {
   readonly correlationId?: string;
 }
 
-export type Decoded = DecodedShipmentMessage | Unusable;
+export type Decoded = DecodedShipmentMessage | DecodedContractMessage | Unusable;
 
-const DTO_BY_SUBJECT: Record<ShipmentSubject, ClassConstructor<ShipmentMessageDto>> = {
+const DTO_BY_SUBJECT: Record<string, ClassConstructor<CanonicalMessageDto>> = {
+  contract: ContractDto,
+  'erp.invoice-released': InvoiceReleasedDto,
+  'erp.invoice-rejected': InvoiceRejectedDto,
+  'crm.case-opened': CaseOpenedDto,
+  'crm.case-resolved': CaseResolvedDto,
   'shipment.booked': ShipmentBookedDto,
   'shipment.milestone': ShipmentMilestoneDto,
   'shipment.exception': ShipmentExceptionDto,
@@ -116,17 +140,70 @@ export function decodeIngestMessage(
     occurredAt: dto.occurredAt,
     receivedAt: receivedAt.toISOString(),
   };
+  const contentHash = createHash('sha256').update(canonicalJson(payload)).digest('hex');
+  if (dto instanceof ContractDto) {
+    const {
+      billingTrigger,
+      requireSignedPod,
+      requireTemperatureCompliance,
+      requireExceptionsCleared,
+      podGraceHours,
+    } = dto.policy;
+    const policy: BillingPolicyInput = {
+      billingTrigger,
+      ...(requireSignedPod == null ? {} : { requireSignedPod }),
+      ...(requireTemperatureCompliance == null ? {} : { requireTemperatureCompliance }),
+      ...(requireExceptionsCleared == null ? {} : { requireExceptionsCleared }),
+      ...(podGraceHours == null ? {} : { podGraceHours }),
+    };
+    return {
+      kind: 'contract',
+      customerId: dto.customerId,
+      messageId: dto.messageId,
+      correlationId,
+      contentHash,
+      command: {
+        type: 'RecordContract',
+        data: { ...report, customerId: dto.customerId, contractId: dto.contractId, policy },
+      },
+    };
+  }
+  const shipmentDto = dto as ShipmentMessageDto;
   return {
     kind: 'shipment',
-    shipmentId: dto.shipmentId,
+    shipmentId: shipmentDto.shipmentId,
     messageId: dto.messageId,
     correlationId,
-    contentHash: createHash('sha256').update(canonicalJson(payload)).digest('hex'),
-    command: toCommand(dto, report),
+    contentHash,
+    command: toCommand(shipmentDto, report),
   };
 }
 
-function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand {
+function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | BillingReplyCommand {
+  if (dto instanceof InvoiceReleasedDto) {
+    return {
+      type: 'RecordInvoiceReleased',
+      data: { ...report, commandId: dto.commandId, invoiceNumber: dto.invoiceNumber },
+    };
+  }
+  if (dto instanceof InvoiceRejectedDto) {
+    return {
+      type: 'RecordInvoiceRejected',
+      data: { ...report, commandId: dto.commandId, reason: dto.reason },
+    };
+  }
+  if (dto instanceof CaseOpenedDto) {
+    return {
+      type: 'RecordServiceCaseOpened',
+      data: { ...report, commandId: dto.commandId, caseId: dto.caseId },
+    };
+  }
+  if (dto instanceof CaseResolvedDto) {
+    return {
+      type: 'RecordServiceCaseResolved',
+      data: { ...report, caseId: dto.caseId, resolution: dto.resolution },
+    };
+  }
   // An optional field sent as null is treated as absent: the command never carries null.
   const optional = <K extends string, V>(key: K, value: V | null | undefined) =>
     (value === undefined || value === null ? {} : { [key]: value }) as Partial<Record<K, V>>;

@@ -487,30 +487,91 @@ describe('decodeIngestMessage: invalid_message', () => {
   });
 });
 
-describe('decodeIngestMessage: processing_failed for contract subjects not handled yet', () => {
-  it.each([
-    'contract',
-    'erp.invoice-released',
-    'erp.invoice-rejected',
-    'crm.case-opened',
-    'crm.case-resolved',
-    'edi.x12',
-    'edi.edifact',
-    'epcis',
-    'carrier.UPSN',
-  ])('when a JSON object arrives on %s, then it is parked as processing_failed with its ids', (suffix) => {
-    const decoded = decode(suffix, { messageId: 'msg-7', customerId: 'C-1', correlationId: 'corr-7' });
-    expect(decoded).toEqual({
-      kind: 'park',
-      reason: 'processing_failed',
-      explanation: `subject "${suffix}" is part of contract v1 but this version of Waybill does not process it yet; replay it after upgrading`,
-      messageId: 'msg-7',
-      correlationId: 'corr-7',
-    });
-  });
+describe('decodeIngestMessage: processing_failed for contract subjects not handled yet (carrier formats)', () => {
+  it.each(['edi.x12', 'edi.edifact', 'epcis', 'carrier.UPSN'])(
+    'when a JSON object arrives on %s, then it is parked as processing_failed with its ids',
+    (suffix) => {
+      const decoded = decode(suffix, { messageId: 'msg-7', customerId: 'C-1', correlationId: 'corr-7' });
+      expect(decoded).toEqual({
+        kind: 'park',
+        reason: 'processing_failed',
+        explanation: `subject "${suffix}" is part of contract v1 but this version of Waybill does not process it yet; replay it after upgrading`,
+        messageId: 'msg-7',
+        correlationId: 'corr-7',
+      });
+    },
+  );
 
   it('when a contract subject carries bytes that are not JSON, then invalid_json comes first', () => {
     expect(parked(decode('edi.x12', 'ISA*00*          *00*')).reason).toBe('invalid_json');
+  });
+});
+
+describe('decodeIngestMessage: contracts and ERP/CRM replies', () => {
+  const common = { messageId: 'm-1', occurredAt: '2026-11-26T10:00:00Z', source: 'erp:sap' };
+
+  it('when a contract is valid, then it becomes RecordContract for its customer with the policy as sent', () => {
+    const decoded = decode('contract', {
+      ...common,
+      customerId: 'C-1',
+      contractId: 'K-1',
+      policy: { billingTrigger: 'pod', requireSignedPod: true, podGraceHours: 24, extra: 'dropped' },
+    });
+    expect(decoded).toMatchObject({
+      kind: 'contract',
+      customerId: 'C-1',
+      command: {
+        type: 'RecordContract',
+        data: {
+          customerId: 'C-1',
+          contractId: 'K-1',
+          policy: { billingTrigger: 'pod', requireSignedPod: true, podGraceHours: 24 },
+        },
+      },
+    });
+    expect((decoded as { command: { data: { policy: object } } }).command.data.policy).not.toHaveProperty(
+      'extra',
+    );
+  });
+
+  it.each([
+    [{ billingTrigger: 'invoice' }, /billingTrigger/],
+    [{ billingTrigger: 'delivered', podGraceHours: -1 }, /podGraceHours/],
+    [{ billingTrigger: 'delivered', requireSignedPod: 'yes' }, /requireSignedPod/],
+  ])('when a contract policy is %j, then it is invalid_message naming the field', (policy, field) => {
+    const decoded = parked(decode('contract', { ...common, customerId: 'C-1', contractId: 'K-1', policy }));
+    expect(decoded.reason).toBe('invalid_message');
+    expect(decoded.explanation).toMatch(field);
+  });
+
+  it.each([
+    [
+      'erp.invoice-released',
+      { commandId: 'invoice.release:S-1:1', invoiceNumber: 'INV-9' },
+      'RecordInvoiceReleased',
+    ],
+    [
+      'erp.invoice-rejected',
+      { commandId: 'invoice.release:S-1:1', reason: 'credit block' },
+      'RecordInvoiceRejected',
+    ],
+    [
+      'crm.case-opened',
+      { commandId: 'case.open:S-1:billing_hold:1', caseId: 'CASE-1' },
+      'RecordServiceCaseOpened',
+    ],
+    ['crm.case-resolved', { caseId: 'CASE-1', resolution: 'POD found' }, 'RecordServiceCaseResolved'],
+  ])('when %s is valid, then it becomes %s on the shipment', (suffix, fields, type) => {
+    const decoded = decode(suffix, { ...common, shipmentId: 'S-1', ...fields });
+    expect(decoded).toMatchObject({ kind: 'shipment', shipmentId: 'S-1', command: { type, data: fields } });
+  });
+
+  it('when a reply has no commandId, then it is invalid_message', () => {
+    const decoded = parked(
+      decode('erp.invoice-released', { ...common, shipmentId: 'S-1', invoiceNumber: 'INV-9' }),
+    );
+    expect(decoded.reason).toBe('invalid_message');
+    expect(decoded.explanation).toMatch(/commandId/);
   });
 });
 

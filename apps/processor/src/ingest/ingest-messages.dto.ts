@@ -15,13 +15,14 @@ import {
   Length,
   Matches,
   MaxLength,
+  Min,
   Validate,
   ValidateNested,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
   type ValidationArguments,
 } from 'class-validator';
-import { EXCEPTION_CODES, MILESTONES, SEVERITIES } from '@waybill/domain';
+import { BILLING_TRIGGERS, EXCEPTION_CODES, MILESTONES, SEVERITIES } from '@waybill/domain';
 
 /**
  * DTOs of the canonical ingest messages (contract v1 §2), validated at the edge with
@@ -150,4 +151,41 @@ export class ShipmentTemperatureDto extends ShipmentMessageDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }) maxCelsius!: number;
   @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMinCelsius!: number;
   @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMaxCelsius!: number;
+}
+
+export class BillingPolicyDto {
+  @IsIn(BILLING_TRIGGERS) billingTrigger!: (typeof BILLING_TRIGGERS)[number];
+  @IsOptional() @IsBoolean() requireSignedPod?: boolean;
+  @IsOptional() @IsBoolean() requireTemperatureCompliance?: boolean;
+  @IsOptional() @IsBoolean() requireExceptionsCleared?: boolean;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) podGraceHours?: number;
+}
+
+/** `contract`: the one canonical message with no shipmentId. */
+export class ContractDto extends CanonicalMessageDto {
+  @IsString()
+  @Matches(SHIPMENT_ID, { message: 'customerId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  customerId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(128) contractId!: string;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => BillingPolicyDto) policy!: BillingPolicyDto;
+}
+
+export class InvoiceReleasedDto extends ShipmentMessageDto {
+  @IsString() @IsNotEmpty() commandId!: string;
+  @IsString() @IsNotEmpty() invoiceNumber!: string;
+}
+
+export class InvoiceRejectedDto extends ShipmentMessageDto {
+  @IsString() @IsNotEmpty() commandId!: string;
+  @IsString() @IsNotEmpty() reason!: string;
+}
+
+export class CaseOpenedDto extends ShipmentMessageDto {
+  @IsString() @IsNotEmpty() commandId!: string;
+  @IsString() @IsNotEmpty() caseId!: string;
+}
+
+export class CaseResolvedDto extends ShipmentMessageDto {
+  @IsString() @IsNotEmpty() caseId!: string;
+  @IsString() @IsNotEmpty() resolution!: string;
 }

@@ -4,10 +4,16 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EventStoreError } from '@waybill/event-store';
 import type { Subjects } from '@waybill/messaging';
 import type { ParkedMessageStore } from '@waybill/parking';
-import { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
+import type { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
+import { RecordContractMessage } from '../billing/record-contract-message.command';
 import { RecordShipmentMessage } from '../shipment/record-shipment-message.command';
 import type { ShipmentRepository } from '../shipment/shipment.repository';
-import { decodeIngestMessage, type Decoded, type DecodedShipmentMessage } from './ingest-decoder';
+import {
+  decodeIngestMessage,
+  type Decoded,
+  type DecodedContractMessage,
+  type DecodedShipmentMessage,
+} from './ingest-decoder';
 import type { MessageLedger } from './message-ledger';
 import type { IngestMetrics } from './ingest.metrics';
 
@@ -33,6 +39,8 @@ interface Dependencies {
   readonly logger: Logger;
   readonly metrics: IngestMetrics;
   readonly repository: ShipmentRepository;
+  /** Shared with the billing saga, so that a shipment is never written by both at once. */
+  readonly mailboxes: ShipmentMailboxes;
 }
 
 /**
@@ -56,14 +64,12 @@ export class IngestConsumer {
   private flushes = new Set<Promise<void>>();
   private intake: Promise<void> = Promise.resolve();
   private replies: (() => void)[] = [];
-  private readonly mailboxes: ShipmentMailboxes;
   private readonly poisonAfter: number;
 
   constructor(
     private readonly deps: Dependencies,
     private readonly options: IngestConsumerOptions,
   ) {
-    this.mailboxes = new ShipmentMailboxes(options.concurrency);
     this.poisonAfter = options.poisonAfterDeliveries ?? 5;
     this.batchSize = options.batchSize ?? 250;
     this.lingerMs = options.lingerMs ?? 5;
@@ -97,12 +103,12 @@ export class IngestConsumer {
     while (
       this.buffer.length > 0 ||
       this.flushes.size > 0 ||
-      this.mailboxes.pending > 0 ||
+      this.deps.mailboxes.pending > 0 ||
       this.replies.length > 0
     ) {
       if (this.buffer.length > 0) this.flushNow();
       await Promise.all([...this.flushes]);
-      await this.mailboxes.whenIdle();
+      await this.deps.mailboxes.whenIdle();
       await new Promise((r) => setImmediate(r));
     }
   }
@@ -169,7 +175,8 @@ export class IngestConsumer {
       result: decodeIngestMessage(this.deps.subjects, msg.subject, msg.data, receivedAt(msg)),
     }));
     const usable = decoded.filter(
-      (d): d is { msg: JsMsg; result: DecodedShipmentMessage } => d.result.kind === 'shipment',
+      (d): d is { msg: JsMsg; result: DecodedShipmentMessage | DecodedContractMessage } =>
+        d.result.kind === 'shipment' || d.result.kind === 'contract',
     );
     const unusable = decoded.filter((d) => d.result.kind === 'park');
 
@@ -184,7 +191,7 @@ export class IngestConsumer {
           messageId: result.messageId,
           contentHash: result.contentHash,
           subject: msg.subject,
-          shipmentId: result.shipmentId,
+          shipmentId: result.kind === 'shipment' ? result.shipmentId : `contract:${result.customerId}`,
         })),
       );
     } catch (error) {
@@ -198,7 +205,9 @@ export class IngestConsumer {
 
     try {
       await this.deps.repository.prefetch(
-        usable.filter((_, i) => verdicts[i] !== 'conflict').map((u) => u.result.shipmentId),
+        usable.flatMap(({ result }, i) =>
+          verdicts[i] !== 'conflict' && result.kind === 'shipment' ? [result.shipmentId] : [],
+        ),
       );
     } catch (error) {
       // Only an optimisation: each shipment is loaded on its own when its message runs.
@@ -212,7 +221,7 @@ export class IngestConsumer {
           reason: 'conflicting_duplicate',
           explanation: `messageId "${result.messageId}" was already received with different content`,
           messageId: result.messageId,
-          shipmentId: result.shipmentId,
+          ...(result.kind === 'shipment' ? { shipmentId: result.shipmentId } : {}),
           correlationId: result.correlationId,
         });
       }
@@ -221,29 +230,43 @@ export class IngestConsumer {
     return { done: Promise.all([...parks, ...records]) };
   }
 
-  private async record(msg: JsMsg, message: DecodedShipmentMessage): Promise<void> {
+  private async record(msg: JsMsg, message: DecodedShipmentMessage | DecodedContractMessage): Promise<void> {
     const log = this.deps.logger.child({
       correlationId: message.correlationId,
       messageId: message.messageId,
     });
+    const shipmentId = message.kind === 'shipment' ? message.shipmentId : undefined;
     try {
-      const outcome = await this.mailboxes.post(message.shipmentId, () =>
-        this.deps.commandBus.execute(
-          new RecordShipmentMessage(
-            message.shipmentId,
-            message.messageId,
-            message.correlationId,
-            message.command,
-          ),
-        ),
-      );
+      const outcome =
+        message.kind === 'shipment'
+          ? await this.deps.mailboxes.post(message.shipmentId, () =>
+              this.deps.commandBus.execute(
+                new RecordShipmentMessage(
+                  message.shipmentId,
+                  message.messageId,
+                  message.correlationId,
+                  message.command,
+                ),
+              ),
+            )
+          : // '/' cannot occur in a shipmentId, so a contract's mailbox never is a shipment's.
+            await this.deps.mailboxes.post(`contract/${message.customerId}`, () =>
+              this.deps.commandBus.execute(
+                new RecordContractMessage(
+                  message.customerId,
+                  message.messageId,
+                  message.correlationId,
+                  message.command,
+                ),
+              ),
+            );
       this.deps.metrics.recorded(outcome.outcome, outcome.outcome === 'appended' ? outcome.events : 0);
-      log.debug({ shipmentId: message.shipmentId, outcome: outcome.outcome }, 'ingest message recorded');
+      log.debug({ shipmentId, outcome: outcome.outcome }, 'ingest message recorded');
       this.done(msg);
     } catch (error) {
       if (isTransient(error) || msg.info.deliveryCount < this.poisonAfter) {
         log.warn(
-          { err: error, shipmentId: message.shipmentId, delivery: msg.info.deliveryCount },
+          { err: error, shipmentId, delivery: msg.info.deliveryCount },
           'recording failed; will retry',
         );
         this.retryLater(msg);
@@ -254,7 +277,7 @@ export class IngestConsumer {
         reason: 'processing_failed',
         explanation: `failed ${msg.info.deliveryCount} times: ${(error as Error).message}`,
         messageId: message.messageId,
-        shipmentId: message.shipmentId,
+        ...(shipmentId === undefined ? {} : { shipmentId }),
         correlationId: message.correlationId,
       });
     }

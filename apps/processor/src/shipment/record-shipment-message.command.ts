@@ -1,18 +1,18 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { ShipmentCommand } from '@waybill/domain';
+import type { BillingReplyCommand, ShipmentCommand } from '@waybill/domain';
 import { WrongExpectedRevisionError } from '@waybill/event-store';
-import { ShipmentRepository } from './shipment.repository';
+import { fromMessage, ShipmentRepository } from './shipment.repository';
 
 export type RecordOutcome =
   { readonly outcome: 'appended'; readonly events: number } | { readonly outcome: 'duplicate' };
 
-/** Record one validated ingest message on its shipment. */
+/** Record one validated ingest message (an upstream report or an ERP/CRM reply) on its shipment. */
 export class RecordShipmentMessage extends Command<RecordOutcome> {
   constructor(
     readonly shipmentId: string,
     readonly messageId: string,
     readonly correlationId: string,
-    readonly command: ShipmentCommand,
+    readonly command: ShipmentCommand | BillingReplyCommand,
   ) {
     super();
   }
@@ -31,7 +31,10 @@ export class RecordShipmentMessageHandler implements ICommandHandler<RecordShipm
       shipment.record(message.command);
       if (shipment.getUncommittedEvents().length === 0) return { outcome: 'duplicate' };
       try {
-        const written = await this.repository.save(shipment, message);
+        const written = await this.repository.save(
+          shipment,
+          fromMessage(message.messageId, message.correlationId),
+        );
         // Zero written means an earlier delivery stored these very events before a crash.
         return written === 0 ? { outcome: 'duplicate' } : { outcome: 'appended', events: written };
       } catch (error) {

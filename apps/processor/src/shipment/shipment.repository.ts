@@ -1,17 +1,61 @@
 import {
   fold,
   initialShipmentState,
-  isShipmentEvent,
+  isShipmentStreamEvent,
   shipmentStreamId,
-  type ShipmentEvent,
   type ShipmentState,
+  type ShipmentStreamEvent,
 } from '@waybill/domain';
-import { eventIdFor, type EventStore, type NewEvent, type RecordedEvent } from '@waybill/event-store';
+import {
+  deterministicId,
+  eventIdFor,
+  type EventMetadata,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '@waybill/event-store';
 import { ShipmentAggregate } from './shipment.aggregate';
 
-export interface MessageContext {
-  readonly messageId: string;
-  readonly correlationId: string;
+/** How the new events of a save are identified and described in the log. */
+export interface Provenance {
+  eventId(index: number): string;
+  metadata(event: ShipmentStreamEvent): EventMetadata;
+}
+
+/** Events recording an ingest message: ids derived from its messageId (a redelivery is a no-op). */
+export function fromMessage(messageId: string, correlationId: string): Provenance {
+  return {
+    eventId: (index) => eventIdFor(messageId, index),
+    metadata: (event) => {
+      const data = event.data as { occurredAt?: string; source?: string };
+      return {
+        messageId,
+        correlationId,
+        causationId: messageId,
+        occurredAt: data.occurredAt ?? '',
+        source: data.source ?? 'unknown',
+      };
+    },
+  };
+}
+
+/**
+ * Events Waybill decided itself: no messageId; caused by `causationId` (the event or timer that
+ * led to the decision). Ids derive from the stream revision the decision was taken on, so a
+ * re-run of the same decision on the same state is a no-op, and a decision on a newer state
+ * is a new one.
+ */
+export function fromDecision(
+  streamId: string,
+  revision: bigint,
+  causationId: string,
+  correlationId: string,
+  decidedAt: string,
+): Provenance {
+  return {
+    eventId: (index) => deterministicId(`decision:${streamId}@${revision}#${index}`),
+    metadata: () => ({ correlationId, causationId, occurredAt: decidedAt, source: 'waybill' }),
+  };
 }
 
 interface Snapshot {
@@ -21,8 +65,8 @@ interface Snapshot {
 
 function snapshotOf(recorded: readonly RecordedEvent[]): Snapshot {
   const events = recorded
-    .map((e) => ({ type: e.type, data: e.data }) as ShipmentEvent)
-    .filter(isShipmentEvent);
+    .map((e) => ({ type: e.type, data: e.data }) as ShipmentStreamEvent)
+    .filter(isShipmentStreamEvent);
   return { state: fold(events, initialShipmentState), revision: recorded.at(-1)?.revision ?? -1n };
 }
 
@@ -66,20 +110,14 @@ export class ShipmentRepository {
   }
 
   /** Appends the aggregate's new events with its revision as the expected one. Returns how many were written. */
-  async save(shipment: ShipmentAggregate, context: MessageContext): Promise<number> {
+  async save(shipment: ShipmentAggregate, provenance: Provenance): Promise<number> {
     const events = shipment.getUncommittedEvents();
     if (events.length === 0) return 0;
     const toStore: NewEvent[] = events.map((event, index) => ({
-      id: eventIdFor(context.messageId, index),
+      id: provenance.eventId(index),
       type: event.type,
       data: event.data,
-      metadata: {
-        messageId: context.messageId,
-        correlationId: context.correlationId,
-        causationId: context.messageId,
-        occurredAt: event.data.occurredAt,
-        source: event.data.source,
-      },
+      metadata: provenance.metadata(event),
     }));
     const expected = shipment.revision < 0n ? 'no_stream' : shipment.revision;
     const result = await this.store.appendToStream(shipmentStreamId(shipment.shipmentId), toStore, expected);

@@ -1,0 +1,257 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import {
+  CONTRACT_STREAM_PREFIX,
+  customerIdOf,
+  missingPodDeadline,
+  SHIPMENT_STREAM_PREFIX,
+  shipmentIdOf,
+  shipmentStreamId,
+  type CurrentContract,
+} from '@waybill/domain';
+import {
+  CheckpointedSubscription,
+  WrongExpectedRevisionError,
+  type CheckpointStore,
+  type EventStore,
+  type RecordedEvent,
+} from '@waybill/event-store';
+import type { ShipmentAggregate } from '../shipment/shipment.aggregate';
+import type { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
+import { fromDecision, type ShipmentRepository } from '../shipment/shipment.repository';
+import type { Clock } from './clock';
+import type { ContractRepository } from './contract.repository';
+
+export const BILLING_SAGA_CHECKPOINT = 'billing-saga';
+
+/** Decisions do not change what billing is decided on: reacting to them would only re-decide. */
+const DECISION_EVENTS = new Set([
+  'ShipmentInvoiceReleaseRequested',
+  'ShipmentBillingHeld',
+  'ShipmentServiceCaseRequested',
+]);
+const MAX_ATTEMPTS = 4;
+
+interface Dependencies {
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  readonly pool: Pool;
+  readonly shipments: ShipmentRepository;
+  readonly contracts: ContractRepository;
+  readonly mailboxes: ShipmentMailboxes;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly deadlinePollMs: number;
+  readonly schema?: string;
+}
+
+/**
+ * Runs the billing saga (`decideBilling`, `decideDeadline` in libs/domain) from the event log,
+ * not from an in-memory bus: it follows the log from a durable checkpoint, so a crash replays
+ * the events after it, and the decisions it appends are idempotent (their ids derive from the
+ * stream revision they were decided on; re-deciding on a state that already holds them decides
+ * nothing). It shares the shipment mailboxes with ingest, so a shipment is never written by both
+ * at once.
+ *
+ * Contract changes reach every shipment of the customer through an index of bookings it keeps
+ * itself (`billing_customer_shipments`). Missing-POD deadlines are rows in `billing_deadlines`,
+ * polled against the injectable clock: they survive restarts.
+ */
+export class BillingSagaRunner {
+  private readonly subscription: CheckpointedSubscription;
+  private poller: NodeJS.Timeout | null = null;
+  private polling: Promise<void> | null = null;
+  private readonly tables: { customers: string; deadlines: string };
+  /** Deadlines as last written, so that an unchanged one is not written again. */
+  private readonly scheduled = new Map<string, string | null>();
+
+  private constructor(private readonly deps: Dependencies) {
+    const schema = deps.schema ?? 'waybill';
+    this.tables = {
+      customers: `"${schema}".billing_customer_shipments`,
+      deadlines: `"${schema}".billing_deadlines`,
+    };
+    this.subscription = new CheckpointedSubscription(
+      deps.store,
+      deps.checkpoints,
+      (events) => this.handle(events),
+      {
+        name: BILLING_SAGA_CHECKPOINT,
+        streamPrefixes: [SHIPMENT_STREAM_PREFIX, CONTRACT_STREAM_PREFIX],
+        onError: (error) =>
+          deps.logger.error({ err: error }, 'billing saga failed; retrying from the checkpoint'),
+      },
+    );
+  }
+
+  static async create(deps: Dependencies): Promise<BillingSagaRunner> {
+    const runner = new BillingSagaRunner(deps);
+    const schema = deps.schema ?? 'waybill';
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${runner.tables.customers} (
+        shipment_id text PRIMARY KEY, customer_id text NOT NULL)`);
+      await client.query(`CREATE INDEX IF NOT EXISTS billing_customer_shipments_customer_idx
+        ON ${runner.tables.customers} (customer_id)`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${runner.tables.deadlines} (
+        shipment_id text PRIMARY KEY, due_at timestamptz NOT NULL)`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    return runner;
+  }
+
+  async start(): Promise<void> {
+    await this.subscription.start();
+    this.poller = setInterval(() => {
+      this.polling ??= this.fireDueDeadlines()
+        .then(() => undefined)
+        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'deadline poll failed'))
+        .finally(() => (this.polling = null));
+    }, this.deps.deadlinePollMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    await this.polling;
+    await this.subscription.stop();
+  }
+
+  /** Fires every deadline due by the clock's now. Also called by tests after moving the clock. */
+  async fireDueDeadlines(): Promise<number> {
+    const now = this.deps.clock.now();
+    const due = await this.deps.pool.query<{ shipment_id: string; due_at: Date }>(
+      `SELECT shipment_id, due_at FROM ${this.tables.deadlines} WHERE due_at <= $1 ORDER BY due_at LIMIT 500`,
+      [now],
+    );
+    await Promise.all(
+      due.rows.map((row) =>
+        this.deps.mailboxes.post(row.shipment_id, () =>
+          this.decide(row.shipment_id, {
+            causationId: `deadline:missing_pod:${row.shipment_id}:${row.due_at.toISOString()}`,
+            correlationId: `deadline:${row.shipment_id}`,
+            now: now.toISOString(),
+            deadline: true,
+          }),
+        ),
+      ),
+    );
+    return due.rows.length;
+  }
+
+  private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    await this.indexBookings(events);
+    const triggers = new Map<string, RecordedEvent>();
+    for (const event of events) {
+      const shipmentId = shipmentIdOf(event.streamId);
+      if (shipmentId !== null) {
+        if (!DECISION_EVENTS.has(event.type)) triggers.set(shipmentId, event);
+        continue;
+      }
+      const customerId = customerIdOf(event.streamId);
+      if (customerId === null) continue;
+      this.deps.contracts.forget(customerId);
+      const shipments = await this.deps.pool.query<{ shipment_id: string }>(
+        `SELECT shipment_id FROM ${this.tables.customers} WHERE customer_id = $1`,
+        [customerId],
+      );
+      for (const row of shipments.rows) triggers.set(row.shipment_id, event);
+    }
+    await Promise.all(
+      [...triggers].map(([shipmentId, trigger]) =>
+        this.deps.mailboxes.post(shipmentId, () =>
+          this.decide(shipmentId, {
+            causationId: trigger.id,
+            correlationId: trigger.metadata.correlationId,
+            now: trigger.recordedAt.toISOString(),
+            deadline: false,
+          }),
+        ),
+      ),
+    );
+  }
+
+  private async indexBookings(events: readonly RecordedEvent[]): Promise<void> {
+    const rows = new Map<string, string>();
+    for (const e of events) {
+      if (e.type !== 'ShipmentBooked' && e.type !== 'ShipmentBookingRevised') continue;
+      const shipmentId = shipmentIdOf(e.streamId);
+      if (shipmentId !== null) rows.set(shipmentId, (e.data as { customerId: string }).customerId);
+    }
+    if (rows.size === 0) return;
+    await this.deps.pool.query(
+      `INSERT INTO ${this.tables.customers} (shipment_id, customer_id)
+       SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (shipment_id) DO UPDATE SET customer_id = EXCLUDED.customer_id`,
+      [[...rows.keys()], [...rows.values()]],
+    );
+  }
+
+  /** Runs inside the shipment's mailbox. */
+  private async decide(
+    shipmentId: string,
+    cause: { causationId: string; correlationId: string; now: string; deadline: boolean },
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const shipment = await this.deps.shipments.load(shipmentId);
+      const contract = await this.contractOf(shipment);
+      const context = { shipmentId, now: cause.now, causationEventId: cause.causationId };
+      if (cause.deadline) shipment.decideDeadline(contract, context);
+      else shipment.decideBilling(contract, context);
+      try {
+        const provenance = fromDecision(
+          shipmentStreamId(shipmentId),
+          shipment.revision,
+          cause.causationId,
+          cause.correlationId,
+          cause.now,
+        );
+        const written = await this.deps.shipments.save(shipment, provenance);
+        if (written > 0) {
+          this.deps.logger.debug(
+            { shipmentId, correlationId: cause.correlationId, written },
+            'billing decided',
+          );
+        }
+        await this.scheduleDeadline(shipmentId, missingPodDeadline(shipment.state, contract));
+        return;
+      } catch (error) {
+        this.deps.shipments.forget(shipmentId);
+        if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async contractOf(shipment: ShipmentAggregate): Promise<CurrentContract | null> {
+    const customerId = shipment.state.booking?.customerId;
+    return customerId ? this.deps.contracts.current(customerId) : null;
+  }
+
+  private async scheduleDeadline(shipmentId: string, dueAt: string | null): Promise<void> {
+    // Most decisions leave the deadline as it was: only a change costs a write.
+    if (this.scheduled.has(shipmentId) && this.scheduled.get(shipmentId) === dueAt) return;
+    await this.writeDeadline(shipmentId, dueAt);
+    this.scheduled.set(shipmentId, dueAt);
+    if (this.scheduled.size > 50_000) this.scheduled.delete(this.scheduled.keys().next().value!);
+  }
+
+  private async writeDeadline(shipmentId: string, dueAt: string | null): Promise<void> {
+    if (dueAt === null) {
+      await this.deps.pool.query(`DELETE FROM ${this.tables.deadlines} WHERE shipment_id = $1`, [shipmentId]);
+      return;
+    }
+    await this.deps.pool.query(
+      `INSERT INTO ${this.tables.deadlines} (shipment_id, due_at) VALUES ($1, $2)
+       ON CONFLICT (shipment_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+      [shipmentId, dueAt],
+    );
+  }
+}
