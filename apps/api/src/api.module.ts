@@ -8,6 +8,8 @@ import type { Pool } from 'pg';
 import { API_LOGGER, EVENT_STORE, PG_POOL, WAYBILL_CONFIG } from './api.tokens';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
+import { ContractsController } from './contracts/contracts.controller';
+import { ContractsService } from './contracts/contracts.service';
 import { createValidationPipe } from './http/validation';
 import { NatsLink } from './nats/nats-link';
 import { HealthController } from './ops/health.controller';
@@ -47,7 +49,13 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [ShipmentsController, ParkedController, HealthController, MetricsController],
+      controllers: [
+        ShipmentsController,
+        ContractsController,
+        ParkedController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: WAYBILL_CONFIG, useValue: deps.config },
         { provide: API_LOGGER, useValue: deps.logger },
@@ -62,6 +70,7 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },
         ShipmentsService,
+        ContractsService,
         ParkedService,
       ],
     };

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { register as sharedRegistry, Registry } from 'prom-client';
+import { register as sharedRegistry } from 'prom-client';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PublicRoute } from '../auth/requires-role.decorator';
@@ -21,7 +21,10 @@ export class MetricsController {
   async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
     response.setHeader('Content-Type', this.metrics.registry.contentType);
     // When the processor runs in the same process (`npm start`), its ingest counters live in
-    // prom-client's shared registry: serve them too.
-    return Registry.merge([this.metrics.registry, sharedRegistry]).metrics();
+    // prom-client's shared registry: serve them too. Rendered one registry at a time, because
+    // `Registry.merge` drops the API registry's default label (`service`).
+    const own = await this.metrics.registry.metrics();
+    const shared = await sharedRegistry.metrics();
+    return shared.trim() === '' ? own : `${own.endsWith('\n') ? own : `${own}\n`}${shared}`;
   }
 }

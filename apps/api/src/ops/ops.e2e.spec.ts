@@ -68,6 +68,7 @@ describe('/health, /metrics and /docs', () => {
       [
         '/health',
         '/metrics',
+        '/v1/contracts/{customerId}',
         '/v1/parked',
         '/v1/parked/{id}/discard',
         '/v1/parked/{id}/replay',
@@ -90,6 +91,8 @@ describe('/health, /metrics and /docs', () => {
     }
     expect(doc.components.schemas).toHaveProperty('ProblemDto');
     expect(doc.components.schemas).toHaveProperty('ShipmentViewDto');
+    expect(doc.components.schemas).toHaveProperty('PutContractDto');
+    expect(doc.components.schemas).toHaveProperty('ContractViewDto');
   });
 
   it('when /docs is opened, then the Swagger UI page is served without a key', async () => {

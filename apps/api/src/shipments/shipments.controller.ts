@@ -22,7 +22,9 @@ export class ShipmentsController {
   @RequiresRole('reader')
   @ApiOperation({
     summary: 'Current state of a shipment, folded from its event log',
-    description: 'With `asOf`, the state as Waybill knew it then: only the events recorded up to that time.',
+    description:
+      'With `asOf`, the state as Waybill knew it then: only the events recorded up to that time. `billing` is ' +
+      "evaluated under the customer's contract current at the same moment (`no_contract` without one).",
   })
   @ApiOkResponse({ type: ShipmentViewDto })
   @ApiProblems(400, 404)

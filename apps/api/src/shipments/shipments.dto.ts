@@ -82,7 +82,11 @@ class BillingDto {
   })
   status!: string;
   @ApiProperty({ type: [String], example: ['no_contract'] }) reasons!: string[];
-  @ApiProperty({ type: String, nullable: true }) invoiceNumber!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'INV-9' }) invoiceNumber!: string | null;
+  @ApiPropertyOptional({ description: 'The contract behind the status shown; absent when there is none' })
+  contractId?: string;
+  @ApiPropertyOptional({ description: 'The policy version behind the status shown' })
+  policyVersion?: number;
 }
 
 class ReportsDto {

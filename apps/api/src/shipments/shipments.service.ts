@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   fold,
-  isShipmentEvent,
-  type ShipmentEvent,
+  isShipmentStreamEvent,
+  type ShipmentStreamEvent,
   shipmentStreamId,
   shipmentView,
   type ShipmentView,
 } from '@waybill/domain';
 import { type EventStore, formatPosition, type RecordedEvent } from '@waybill/event-store';
 import { EVENT_STORE } from '../api.tokens';
+import { ContractsService } from '../contracts/contracts.service';
 import { decodeCursor, type Page, toPage } from '../http/cursor';
 import { ApiError, ApiErrorCode } from '../problems/api-error';
 
@@ -30,7 +31,10 @@ const EVENTS_CURSOR = 'shipment-events';
 
 @Injectable()
 export class ShipmentsService {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly contracts: ContractsService,
+  ) {}
 
   /** The shipment folded from its stream, as of now or as Waybill knew it at `asOf`. */
   async view(shipmentId: string, asOf?: Date): Promise<ShipmentView> {
@@ -47,10 +51,17 @@ export class ShipmentsService {
           : `no event of shipment ${shipmentId} was recorded up to ${asOf.toISOString()}`,
       );
     }
-    // Other events may share the stream (billing decisions, case requests): the shipment's state
-    // folds only its own, but the revision is the stream's.
-    const own = events.filter((event): event is RecordedEvent & ShipmentEvent => isShipmentEvent(event));
-    return shipmentView(shipmentId, Number(last.revision), fold(own));
+    // The stream may hold events of no known type; the state folds the shipment's and billing's,
+    // but the revision is the stream's.
+    const own = events.filter((event): event is RecordedEvent & ShipmentStreamEvent =>
+      isShipmentStreamEvent(event),
+    );
+    const state = fold(own);
+    // Billing is evaluated under the contract current at the same moment. Without a booking there
+    // is no customer to look up: the recorded decision (or `not_booked`) stands.
+    const customerId = state.booking?.customerId;
+    const contract = customerId === undefined ? undefined : await this.contracts.current(customerId, asOf);
+    return shipmentView(shipmentId, Number(last.revision), state, contract);
   }
 
   async events(shipmentId: string, limit: number, cursor?: string): Promise<Page<ShipmentEventItem>> {

@@ -168,7 +168,7 @@ export function decodeIngestMessage(
       },
     };
   }
-  const shipmentDto = dto as ShipmentMessageDto;
+  const shipmentDto = dto;
   return {
     kind: 'shipment',
     shipmentId: shipmentDto.shipmentId,
