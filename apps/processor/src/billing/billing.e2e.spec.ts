@@ -1,0 +1,310 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { JsMsg } from 'nats';
+import {
+  fold,
+  isShipmentStreamEvent,
+  shipmentStreamId,
+  shipmentView,
+  type ShipmentStreamEvent,
+} from '@waybill/domain';
+import { streamNames, subjectsFor } from '@waybill/messaging';
+import { startProcessor } from '../processor';
+import { BillingSagaRunner } from './billing-saga.runner';
+import type { Clock } from './clock';
+import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
+
+/** A clock the test moves by hand. */
+class TestClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return this.current;
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+}
+
+interface SentCommand {
+  subject: string;
+  msgId: string;
+  correlationId: string;
+  causationId: string;
+  payload: Record<string, unknown>;
+}
+
+const encode = (body: unknown) => new TextEncoder().encode(JSON.stringify(body));
+let seq = 0;
+const id = (label: string) => `${label}-${++seq}`;
+
+/**
+ * Billing end to end over the real NATS and PostgreSQL: contracts and shipment messages in, the
+ * saga decides from the log, the dispatcher publishes commands to the ERP and CRM subjects, the
+ * replies close the loop. The test plays ERP and CRM by reading the command stream and
+ * publishing replies.
+ */
+describe('billing: from shipment events to ERP and CRM commands', () => {
+  let harness: ProcessorHarness;
+  let processor: INestApplicationContext;
+  const clock = new TestClock(new Date('2026-11-26T00:00:00Z'));
+
+  const publish = async (subject: string, body: Record<string, unknown>) => {
+    await harness.nats
+      .jetstream()
+      .publish(subjectsFor(harness.config.subjectPrefix).ingest(subject), encode(body));
+  };
+  const contract = (customerId: string, policy: Record<string, unknown>) =>
+    publish('contract', {
+      messageId: id('contract'),
+      occurredAt: '2026-11-25T08:00:00Z',
+      source: 'crm:test',
+      customerId,
+      contractId: `K-${customerId}`,
+      policy,
+    });
+  const book = (shipmentId: string, customerId: string) =>
+    publish('shipment.booked', {
+      messageId: id('book'),
+      shipmentId,
+      occurredAt: '2026-11-26T06:00:00Z',
+      source: 'tms',
+      orderId: `SO-${shipmentId}`,
+      customerId,
+      carrierId: 'UPSN',
+      origin: 'Rotterdam',
+      destination: 'Venlo',
+      charges: { currency: 'EUR', lines: [{ code: 'FRT', description: 'Linehaul', amount: '250.00' }] },
+    });
+  const milestone = (shipmentId: string, m: string, occurredAt = '2026-11-26T15:00:00Z') =>
+    publish('shipment.milestone', {
+      messageId: id(m),
+      shipmentId,
+      occurredAt,
+      source: 'carrier:UPSN',
+      milestone: m,
+    });
+  const pod = (shipmentId: string, signatureCaptured: boolean) =>
+    publish('shipment.pod', {
+      messageId: id('pod'),
+      shipmentId,
+      occurredAt: '2026-11-26T15:30:00Z',
+      source: 'pod:docuflow',
+      podId: id(`P-${shipmentId}`),
+      signatureCaptured,
+      ...(signatureCaptured ? { signedBy: 'J. Doe' } : {}),
+    });
+
+  /** Every command published so far, read from the start of the command stream. */
+  const commands = async (): Promise<SentCommand[]> => {
+    const js = harness.nats.jetstream();
+    const consumer = await js.consumers.get(streamNames(harness.config.streamPrefix).commands);
+    const info = await consumer.info();
+    const total = info.num_pending;
+    const sent: SentCommand[] = [];
+    if (total === 0) return sent;
+    const batch = await consumer.fetch({ max_messages: total, expires: 2000 });
+    for await (const m of batch as AsyncIterable<JsMsg>) {
+      sent.push({
+        subject: m.subject.slice(harness.config.subjectPrefix.length + 1),
+        msgId: m.headers?.get('Nats-Msg-Id') ?? '',
+        correlationId: m.headers?.get('Waybill-Correlation-Id') ?? '',
+        causationId: m.headers?.get('Waybill-Causation-Id') ?? '',
+        payload: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>,
+      });
+      if (sent.length === total) break;
+    }
+    return sent;
+  };
+
+  const eventually = async <T>(
+    read: () => Promise<T>,
+    ok: (value: T) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (ok(value)) return value;
+      if (Date.now() > deadline)
+        throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value, null, 1).slice(0, 2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const commandsFor = (shipmentId: string) =>
+    commands().then((all) => all.filter((c) => c.payload.shipmentId === shipmentId));
+  const billingOf = async (shipmentId: string) => {
+    const stream = await harness.eventStore.readStream(shipmentStreamId(shipmentId));
+    const state = fold(
+      stream
+        .map((e) => ({ type: e.type, data: e.data }) as ShipmentStreamEvent)
+        .filter((e) => isShipmentStreamEvent(e)),
+    );
+    return { stream, view: shipmentView(shipmentId, stream.length - 1, state) };
+  };
+
+  beforeAll(async () => {
+    harness = await createProcessorHarness('billing', { WAYBILL_DEADLINE_POLL_MS: '100000' });
+    processor = await startProcessor(harness.config, clock);
+  });
+
+  afterAll(async () => {
+    await processor?.close();
+    await harness?.close();
+  });
+
+  it("when a delivered-trigger customer's shipment is delivered, then one invoice.release goes to the ERP, and its reply invoices the shipment", async () => {
+    await contract('C-DEL', { billingTrigger: 'delivered' });
+    await book('S-DEL', 'C-DEL');
+    await milestone('S-DEL', 'delivered');
+
+    const [release] = await eventually(
+      () => commandsFor('S-DEL'),
+      (c) => c.length >= 1,
+    );
+    expect(release).toMatchObject({
+      subject: 'erp.invoice.release',
+      msgId: 'invoice.release:S-DEL:1',
+      payload: {
+        commandId: 'invoice.release:S-DEL:1',
+        shipmentId: 'S-DEL',
+        orderId: 'SO-S-DEL',
+        customerId: 'C-DEL',
+        contractId: 'K-C-DEL',
+        policyVersion: 1,
+        charges: { currency: 'EUR', lines: [{ code: 'FRT', description: 'Linehaul', amount: '250.00' }] },
+      },
+    });
+    expect(release!.payload.correlationId).toBe(release!.correlationId);
+    expect(release!.causationId).toMatch(/^[0-9a-f-]{36}$/);
+
+    await publish('erp.invoice-released', {
+      messageId: id('erp'),
+      shipmentId: 'S-DEL',
+      occurredAt: '2026-11-26T16:00:00Z',
+      source: 'erp:test',
+      commandId: 'invoice.release:S-DEL:1',
+      invoiceNumber: 'INV-42',
+    });
+    const { view } = await eventually(
+      () => billingOf('S-DEL'),
+      (b) => b.view.billing.status === 'invoiced',
+    );
+    expect(view.billing).toMatchObject({ status: 'invoiced', invoiceNumber: 'INV-42' });
+  });
+
+  it('when the contract arrives after delivery, then the held shipment is released', async () => {
+    await book('S-LATE', 'C-LATE');
+    await milestone('S-LATE', 'delivered');
+    const held = await eventually(
+      () => billingOf('S-LATE'),
+      (b) => b.stream.some((e) => e.type === 'ShipmentBillingHeld'),
+    );
+    expect(held.stream.find((e) => e.type === 'ShipmentBillingHeld')!.data).toMatchObject({
+      reasons: ['no_contract'],
+    });
+    // Held with nothing to wait for: service is asked to sort out the missing contract.
+    const hold = await eventually(
+      () => commandsFor('S-LATE'),
+      (c) => c.length >= 1,
+    );
+    expect(hold.map((c) => [c.subject, c.payload.category, c.payload.reasons])).toEqual([
+      ['crm.case.open', 'billing_hold', ['no_contract']],
+    ]);
+
+    await contract('C-LATE', { billingTrigger: 'delivered' });
+    const releases = await eventually(
+      () => commandsFor('S-LATE').then((c) => c.filter((x) => x.subject === 'erp.invoice.release')),
+      (c) => c.length >= 1,
+    );
+    expect(releases.map((r) => r.msgId)).toEqual(['invoice.release:S-LATE:1']);
+  });
+
+  it('when the policy needs a signed POD, then an unsigned POD holds the invoice and a signed one releases it', async () => {
+    await contract('C-POD', { billingTrigger: 'pod', requireSignedPod: true });
+    await book('S-POD', 'C-POD');
+    await milestone('S-POD', 'delivered');
+    await pod('S-POD', false);
+    const held = await eventually(
+      () => billingOf('S-POD'),
+      (b) =>
+        b.stream.some(
+          (e) =>
+            e.type === 'ShipmentBillingHeld' &&
+            (e.data as { reasons: string[] }).reasons.includes('pod_unsigned'),
+        ),
+    );
+    expect(held.stream.filter((e) => e.type === 'ShipmentInvoiceReleaseRequested')).toEqual([]);
+
+    await pod('S-POD', true);
+    const releases = await eventually(
+      () => commandsFor('S-POD').then((c) => c.filter((x) => x.subject === 'erp.invoice.release')),
+      (c) => c.length >= 1,
+    );
+    expect(releases.map((r) => r.msgId)).toEqual(['invoice.release:S-POD:1']);
+  });
+
+  it('when the ERP rejects the invoice, then an invoice_rejected case goes to the CRM', async () => {
+    await contract('C-REJ', { billingTrigger: 'delivered' });
+    await book('S-REJ', 'C-REJ');
+    await milestone('S-REJ', 'delivered');
+    await eventually(
+      () => commandsFor('S-REJ'),
+      (c) => c.length >= 1,
+    );
+    await publish('erp.invoice-rejected', {
+      messageId: id('erp'),
+      shipmentId: 'S-REJ',
+      occurredAt: '2026-11-26T16:00:00Z',
+      source: 'erp:test',
+      commandId: 'invoice.release:S-REJ:1',
+      reason: 'customer credit block',
+    });
+    const cases = await eventually(
+      () => commandsFor('S-REJ').then((c) => c.filter((x) => x.subject === 'crm.case.open')),
+      (c) => c.length >= 1,
+    );
+    expect(cases[0]).toMatchObject({
+      msgId: 'case.open:S-REJ:invoice_rejected:1',
+      payload: { category: 'invoice_rejected', customerId: 'C-REJ', shipmentId: 'S-REJ' },
+    });
+    expect((cases[0]!.payload.context as { status: string }).status).toBe('delivered');
+    const { view } = await billingOf('S-REJ');
+    expect(view.billing.status).toBe('rejected');
+  });
+
+  it('when no POD arrives within podGraceHours after delivery, then the deadline opens a missing_pod case, once', async () => {
+    await contract('C-MISS', { billingTrigger: 'pod', podGraceHours: 2 });
+    await book('S-MISS', 'C-MISS');
+    await milestone('S-MISS', 'delivered', '2026-11-26T10:00:00Z');
+    await eventually(
+      () => billingOf('S-MISS'),
+      (b) => b.stream.some((e) => e.type === 'ShipmentBillingHeld'),
+    );
+    const saga = processor.get(BillingSagaRunner);
+
+    clock.set('2026-11-26T11:59:00Z');
+    await saga.fireDueDeadlines();
+    expect((await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open')).toEqual([]);
+
+    clock.set('2026-11-26T12:01:00Z');
+    expect(await saga.fireDueDeadlines()).toBeGreaterThanOrEqual(1);
+    const cases = await eventually(
+      () => commandsFor('S-MISS').then((c) => c.filter((x) => x.subject === 'crm.case.open')),
+      (c) => c.length >= 1,
+    );
+    expect(cases.map((c) => c.payload.category)).toEqual(['missing_pod']);
+
+    clock.set('2026-11-27T12:00:00Z');
+    await saga.fireDueDeadlines();
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open')).toHaveLength(1);
+  });
+
+  it('when all is done, then every commandId was published once and no shipment has two releases', async () => {
+    const all = await commands();
+    const ids = all.map((c) => c.msgId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const releases = all.filter((c) => c.subject === 'erp.invoice.release').map((c) => c.payload.shipmentId);
+    expect(new Set(releases).size).toBe(releases.length);
+    expect(releases.sort()).toEqual(['S-DEL', 'S-LATE', 'S-POD', 'S-REJ']);
+  });
+});
