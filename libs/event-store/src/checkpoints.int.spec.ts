@@ -93,4 +93,32 @@ describe('checkpointed subscriptions', () => {
     const [last] = (await store.readStream('cp-b')).slice(-1);
     expect(await checkpoints.load('retry')).toEqual(last!.position);
   });
+
+  it('when two instances run the same subscription, then one leads, and the other takes over from the checkpoint when it stops', async () => {
+    await store.appendToStream('cp-c', [event(1), event(2)], 'no_stream');
+    const seenBy: Record<string, number[]> = { a: [], b: [] };
+    const make = (who: 'a' | 'b') =>
+      new CheckpointedSubscription(
+        store,
+        checkpoints,
+        (events) => {
+          seenBy[who]!.push(...events.map((e) => (e.data as { n: number }).n));
+          return Promise.resolve();
+        },
+        { name: 'leader', streamPrefixes: ['cp-c'], standbyRetryMs: 50 },
+      );
+    const a = make('a');
+    const b = make('b');
+    await a.start();
+    await b.start();
+    await until(() => seenBy.a!.length === 2);
+    expect(a.leading).toBe(true);
+    expect(b.leading).toBe(false);
+
+    await a.stop();
+    await store.appendToStream('cp-c', [event(3)], 1n);
+    await until(() => seenBy.b!.length === 1);
+    await b.stop();
+    expect(seenBy).toEqual({ a: [1, 2], b: [3] });
+  });
 });

@@ -14,6 +14,11 @@ export class CheckpointStore {
     private readonly table: string,
   ) {}
 
+  /** The pool, for the leader locks of exclusive subscriptions. */
+  get database(): Pool {
+    return this.pool;
+  }
+
   static async create(pool: Pool, schema = 'waybill'): Promise<CheckpointStore> {
     const table = `"${schema}".checkpoints`;
     const client = await pool.connect();
@@ -63,6 +68,15 @@ export interface CheckpointedSubscriptionOptions {
   readonly onError?: (error: unknown) => void;
   /** Delay before a restart after a failure. Default 1 s. */
   readonly restartDelayMs?: number;
+  /**
+   * Run in one process at a time (default true). Each instance keeps caches that only the
+   * events it handles keep fresh, so two instances sharing one checkpoint would each skip what
+   * the other handled. The leader holds a PostgreSQL advisory lock on a connection of its own;
+   * the others stand by and take over when that connection goes (a crash releases it).
+   */
+  readonly exclusive?: boolean;
+  /** How often a standby tries to become the leader. Default 1 s. */
+  readonly standbyRetryMs?: number;
 }
 
 /**
@@ -73,6 +87,7 @@ export interface CheckpointedSubscriptionOptions {
  */
 export class CheckpointedSubscription {
   private current: Subscription | null = null;
+
   private stopped = false;
   private restartTimer: NodeJS.Timeout | null = null;
 
@@ -83,7 +98,59 @@ export class CheckpointedSubscription {
     private readonly options: CheckpointedSubscriptionOptions,
   ) {}
 
+  private leader: PoolClient | null = null;
+  private standbyTimer: NodeJS.Timeout | null = null;
+
+  /** Starts following the log, or stands by until this process can lead. */
   async start(): Promise<void> {
+    if (this.options.exclusive === false) return this.follow();
+    if (await this.tryLead()) return this.follow();
+    this.standBy();
+  }
+
+  /** Whether this instance currently follows the log. */
+  get leading(): boolean {
+    return this.options.exclusive === false || this.leader !== null;
+  }
+
+  private standBy(): void {
+    if (this.stopped) return;
+    this.standbyTimer = setTimeout(() => {
+      this.tryLead()
+        .then((led) => (led ? this.follow() : this.standBy()))
+        .catch((error: unknown) => {
+          this.options.onError?.(error);
+          this.standBy();
+        });
+    }, this.options.standbyRetryMs ?? 1000);
+  }
+
+  private async tryLead(): Promise<boolean> {
+    const client = await this.checkpoints.database.connect();
+    try {
+      const result = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [`waybill:subscription:${this.options.name}`],
+      );
+      if (!result.rows[0]?.locked) {
+        client.release();
+        return false;
+      }
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+    // Losing the connection loses the lock: stop following, and stand by again.
+    client.on('error', (error: Error) => {
+      this.options.onError?.(error);
+      this.leader = null;
+      void this.current?.stop().then(() => this.standBy());
+    });
+    this.leader = client;
+    return true;
+  }
+
+  private async follow(): Promise<void> {
     const after = await this.checkpoints.load(this.options.name);
     if (this.stopped) return;
     const subscription = this.store.subscribeToAll(
@@ -108,13 +175,22 @@ export class CheckpointedSubscription {
     if (this.stopped) return;
     this.options.onError?.(error);
     this.restartTimer = setTimeout(() => {
-      this.start().catch((e: unknown) => this.restartLater(e));
+      this.follow().catch((e: unknown) => this.restartLater(e));
     }, this.options.restartDelayMs ?? 1000);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.standbyTimer) clearTimeout(this.standbyTimer);
     await this.current?.stop();
+    const leader = this.leader;
+    this.leader = null;
+    if (leader) {
+      await leader
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [`waybill:subscription:${this.options.name}`])
+        .catch(() => undefined);
+      leader.release();
+    }
   }
 }

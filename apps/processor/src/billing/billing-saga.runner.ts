@@ -172,6 +172,9 @@ export class BillingSagaRunner {
             correlationId: trigger.metadata.correlationId,
             now: trigger.recordedAt.toISOString(),
             deadline: false,
+            // The decision must see the event that triggered it: the cached shipment may be older
+            // when another processor instance appended that event.
+            ...(shipmentIdOf(trigger.streamId) === shipmentId ? { atLeastRevision: trigger.revision } : {}),
           }),
         ),
       ),
@@ -197,10 +200,20 @@ export class BillingSagaRunner {
   /** Runs inside the shipment's mailbox. */
   private async decide(
     shipmentId: string,
-    cause: { causationId: string; correlationId: string; now: string; deadline: boolean },
+    cause: {
+      causationId: string;
+      correlationId: string;
+      now: string;
+      deadline: boolean;
+      atLeastRevision?: bigint;
+    },
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const shipment = await this.deps.shipments.load(shipmentId);
+      let shipment = await this.deps.shipments.load(shipmentId);
+      if (cause.atLeastRevision !== undefined && shipment.revision < cause.atLeastRevision) {
+        this.deps.shipments.forget(shipmentId);
+        shipment = await this.deps.shipments.load(shipmentId);
+      }
       const contract = await this.contractOf(shipment);
       const context = { shipmentId, now: cause.now, causationEventId: cause.causationId };
       if (cause.deadline) shipment.decideDeadline(contract, context);

@@ -2,7 +2,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import { createEventStore, type EventStore } from '@waybill/event-store';
-import { ensureDurableConsumer, ensureIngestStream, streamNames, subjectsFor } from '@waybill/messaging';
+import {
+  ensureCommandStream,
+  ensureDurableConsumer,
+  ensureIngestStream,
+  streamNames,
+  subjectsFor,
+} from '@waybill/messaging';
 import { ParkedMessageStore } from '@waybill/parking';
 import { loadConfig, type WaybillConfig } from '@waybill/platform';
 import type { Publication } from '@waybill/simulator';
@@ -57,6 +63,7 @@ export async function createProcessorHarness(
   const subjects = subjectsFor(config.subjectPrefix);
   // The processor creates these too; creating them first lets a test publish before it starts.
   const jsm = await nats.jetstreamManager();
+  await ensureCommandStream(jsm, config.streamPrefix, config.subjectPrefix);
   const stream = await ensureIngestStream(jsm, config.streamPrefix, config.subjectPrefix);
   await ensureDurableConsumer(jsm, {
     stream,
