@@ -18,6 +18,7 @@ import { ContractRepository } from './billing/contract.repository';
 import { RecordContractMessageHandler } from './billing/record-contract-message.command';
 import { ShipmentMailboxes } from './shipment/shipment-mailboxes';
 import {
+  COMMAND_DUPLICATE_WINDOW_MS,
   ensureCommandStream,
   ensureDurableConsumer,
   ensureIngestStream,
@@ -67,6 +68,12 @@ export class IngestService
     const { streamPrefix, subjectPrefix } = this.config;
     const jsm = await this.nats.jetstreamManager();
     await ensureCommandStream(jsm, streamPrefix, subjectPrefix);
+    if (this.config.erpReplyTimeoutMs <= COMMAND_DUPLICATE_WINDOW_MS) {
+      this.logger.warn(
+        { erpReplyTimeoutMs: this.config.erpReplyTimeoutMs, duplicateWindowMs: COMMAND_DUPLICATE_WINDOW_MS },
+        'WAYBILL_ERP_REPLY_TIMEOUT_MS is within the command stream de-duplication window: JetStream will drop re-sends made inside it',
+      );
+    }
     await this.saga.start();
     await this.dispatcher.start();
     const stream = await ensureIngestStream(jsm, streamPrefix, subjectPrefix);
@@ -190,6 +197,7 @@ export class ProcessorModule {
               clock,
               logger,
               deadlinePollMs: config.deadlinePollMs,
+              erpFollowUp: { replyTimeoutMs: config.erpReplyTimeoutMs, maxSends: config.erpMaxSends },
             }),
         },
         {

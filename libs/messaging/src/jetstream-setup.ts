@@ -57,6 +57,9 @@ export async function ensureIngestStream(
   return name;
 }
 
+/** How long JetStream drops a command re-published with the same Nats-Msg-Id (= commandId). */
+export const COMMAND_DUPLICATE_WINDOW_MS = 2 * 60_000;
+
 /** Creates the command stream when absent (contract v1 §3). */
 export async function ensureCommandStream(
   jsm: JetStreamManager,
@@ -72,9 +75,10 @@ export async function ensureCommandStream(
       name,
       subjects: [...subjectsFor(subjectPrefix).commandWildcards],
       storage: StorageType.File,
-      // Commands de-duplicate on Nats-Msg-Id = commandId for a day: a re-send after a crash
-      // inside that window is dropped by the server; consumers de-duplicate beyond it.
-      duplicate_window: 24 * 60 * 60 * 1_000_000_000,
+      // Nats-Msg-Id = commandId: a re-send after a crash, seconds later, is dropped by the server.
+      // The window must stay shorter than the ERP reply timeout, or a deliberate re-send of an
+      // unanswered release would be dropped too; consumers de-duplicate on commandId beyond it.
+      duplicate_window: COMMAND_DUPLICATE_WINDOW_MS * 1_000_000,
     });
   }
   return name;

@@ -23,8 +23,12 @@ export interface WaybillConfig {
   readonly ingestConcurrency: number;
   /** How long JetStream waits for an ack before redelivering. */
   readonly ingestAckWaitMs: number;
-  /** How often due billing deadlines (missing POD) are looked for. */
+  /** How often due billing timers (missing POD, ERP reply) are looked for. */
   readonly deadlinePollMs: number;
+  /** How long the ERP may stay silent about an invoice release before it is sent again. */
+  readonly erpReplyTimeoutMs: number;
+  /** Sends of one release in all; after the last one goes unanswered, finance gets an exception. */
+  readonly erpMaxSends: number;
   readonly logLevel: string;
 }
 
@@ -85,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig 
     ingestConcurrency: positiveInt(env, 'WAYBILL_INGEST_CONCURRENCY', 256),
     ingestAckWaitMs: positiveInt(env, 'WAYBILL_INGEST_ACK_WAIT_MS', 30_000),
     deadlinePollMs: positiveInt(env, 'WAYBILL_DEADLINE_POLL_MS', 5_000),
+    erpReplyTimeoutMs: positiveInt(env, 'WAYBILL_ERP_REPLY_TIMEOUT_MS', 30 * 60_000),
+    erpMaxSends: positiveInt(env, 'WAYBILL_ERP_MAX_SENDS', 3),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -56,6 +56,8 @@ describe('loadConfig', () => {
       WAYBILL_INGEST_CONCURRENCY: '4',
       WAYBILL_INGEST_ACK_WAIT_MS: '500',
       WAYBILL_DEADLINE_POLL_MS: '250',
+      WAYBILL_ERP_REPLY_TIMEOUT_MS: '900000',
+      WAYBILL_ERP_MAX_SENDS: '5',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -72,6 +74,8 @@ describe('loadConfig', () => {
       ingestConcurrency: 4,
       ingestAckWaitMs: 500,
       deadlinePollMs: 250,
+      erpReplyTimeoutMs: 900000,
+      erpMaxSends: 5,
       logLevel: 'debug',
     });
   });

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import {
   CONTRACT_STREAM_PREFIX,
   customerIdOf,
+  erpReplyDeadline,
   missingPodDeadline,
+  type ErpFollowUpPolicy,
   SHIPMENT_STREAM_PREFIX,
   shipmentIdOf,
   shipmentStreamId,
@@ -42,8 +44,12 @@ interface Dependencies {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly deadlinePollMs: number;
+  readonly erpFollowUp: ErpFollowUpPolicy;
   readonly schema?: string;
 }
+
+/** The durable timers of billing: a missing POD, and an ERP that does not answer. */
+type TimerKind = 'missing_pod' | 'erp_reply';
 
 /**
  * Runs the billing saga (`decideBilling`, `decideDeadline` in libs/domain) from the event log,
@@ -54,7 +60,8 @@ interface Dependencies {
  * at once.
  *
  * Contract changes reach every shipment of the customer through an index of bookings it keeps
- * itself (`billing_customer_shipments`). Missing-POD deadlines are rows in `billing_deadlines`,
+ * itself (`billing_customer_shipments`). Timers (a missing POD; an ERP that does not answer, which
+ * re-sends the release and finally raises an exception for finance) are rows in `billing_timers`,
  * polled against the injectable clock: they survive restarts.
  */
 export class BillingSagaRunner {
@@ -97,7 +104,11 @@ export class BillingSagaRunner {
       await client.query(`CREATE INDEX IF NOT EXISTS billing_customer_shipments_customer_idx
         ON ${runner.tables.customers} (customer_id)`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${runner.tables.deadlines} (
-        shipment_id text PRIMARY KEY, due_at timestamptz NOT NULL)`);
+        shipment_id text NOT NULL, kind text NOT NULL, due_at timestamptz NOT NULL,
+        PRIMARY KEY (shipment_id, kind))`);
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS billing_timers_due_idx ON ${runner.tables.deadlines} (due_at)`,
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -127,18 +138,18 @@ export class BillingSagaRunner {
   /** Fires every deadline due by the clock's now. Also called by tests after moving the clock. */
   async fireDueDeadlines(): Promise<number> {
     const now = this.deps.clock.now();
-    const due = await this.deps.pool.query<{ shipment_id: string; due_at: Date }>(
-      `SELECT shipment_id, due_at FROM ${this.tables.deadlines} WHERE due_at <= $1 ORDER BY due_at LIMIT 500`,
+    const due = await this.deps.pool.query<{ shipment_id: string; kind: TimerKind; due_at: Date }>(
+      `SELECT shipment_id, kind, due_at FROM ${this.tables.deadlines} WHERE due_at <= $1 ORDER BY due_at LIMIT 500`,
       [now],
     );
     await Promise.all(
       due.rows.map((row) =>
         this.deps.mailboxes.post(row.shipment_id, () =>
           this.decide(row.shipment_id, {
-            causationId: `deadline:missing_pod:${row.shipment_id}:${row.due_at.toISOString()}`,
-            correlationId: `deadline:${row.shipment_id}`,
+            causationId: `timer:${row.kind}:${row.shipment_id}:${row.due_at.toISOString()}`,
+            correlationId: `timer:${row.shipment_id}`,
             now: now.toISOString(),
-            deadline: true,
+            timer: row.kind,
           }),
         ),
       ),
@@ -171,7 +182,6 @@ export class BillingSagaRunner {
             causationId: trigger.id,
             correlationId: trigger.metadata.correlationId,
             now: trigger.recordedAt.toISOString(),
-            deadline: false,
             // The decision must see the event that triggered it: the cached shipment may be older
             // when another processor instance appended that event.
             ...(shipmentIdOf(trigger.streamId) === shipmentId ? { atLeastRevision: trigger.revision } : {}),
@@ -204,7 +214,7 @@ export class BillingSagaRunner {
       causationId: string;
       correlationId: string;
       now: string;
-      deadline: boolean;
+      timer?: TimerKind;
       atLeastRevision?: bigint;
     },
   ): Promise<void> {
@@ -216,7 +226,8 @@ export class BillingSagaRunner {
       }
       const contract = await this.contractOf(shipment);
       const context = { shipmentId, now: cause.now, causationEventId: cause.causationId };
-      if (cause.deadline) shipment.decideDeadline(contract, context);
+      if (cause.timer === 'missing_pod') shipment.decideDeadline(contract, context);
+      else if (cause.timer === 'erp_reply') shipment.decideErpFollowUp(this.deps.erpFollowUp, context);
       else shipment.decideBilling(contract, context);
       try {
         const provenance = fromDecision(
@@ -233,7 +244,8 @@ export class BillingSagaRunner {
             'billing decided',
           );
         }
-        await this.scheduleDeadline(shipmentId, missingPodDeadline(shipment.state, contract));
+        await this.schedule(shipmentId, 'missing_pod', missingPodDeadline(shipment.state, contract));
+        await this.schedule(shipmentId, 'erp_reply', erpReplyDeadline(shipment.state, this.deps.erpFollowUp));
         return;
       } catch (error) {
         this.deps.shipments.forget(shipmentId);
@@ -248,23 +260,23 @@ export class BillingSagaRunner {
     return customerId ? this.deps.contracts.current(customerId) : null;
   }
 
-  private async scheduleDeadline(shipmentId: string, dueAt: string | null): Promise<void> {
-    // Most decisions leave the deadline as it was: only a change costs a write.
-    if (this.scheduled.has(shipmentId) && this.scheduled.get(shipmentId) === dueAt) return;
-    await this.writeDeadline(shipmentId, dueAt);
-    this.scheduled.set(shipmentId, dueAt);
-    if (this.scheduled.size > 50_000) this.scheduled.delete(this.scheduled.keys().next().value!);
-  }
-
-  private async writeDeadline(shipmentId: string, dueAt: string | null): Promise<void> {
+  private async schedule(shipmentId: string, kind: TimerKind, dueAt: string | null): Promise<void> {
+    // Most decisions leave a timer as it was: only a change costs a write.
+    const key = `${kind}/${shipmentId}`;
+    if (this.scheduled.has(key) && this.scheduled.get(key) === dueAt) return;
     if (dueAt === null) {
-      await this.deps.pool.query(`DELETE FROM ${this.tables.deadlines} WHERE shipment_id = $1`, [shipmentId]);
-      return;
+      await this.deps.pool.query(
+        `DELETE FROM ${this.tables.deadlines} WHERE shipment_id = $1 AND kind = $2`,
+        [shipmentId, kind],
+      );
+    } else {
+      await this.deps.pool.query(
+        `INSERT INTO ${this.tables.deadlines} (shipment_id, kind, due_at) VALUES ($1, $2, $3)
+         ON CONFLICT (shipment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
+        [shipmentId, kind, dueAt],
+      );
     }
-    await this.deps.pool.query(
-      `INSERT INTO ${this.tables.deadlines} (shipment_id, due_at) VALUES ($1, $2)
-       ON CONFLICT (shipment_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-      [shipmentId, dueAt],
-    );
+    this.scheduled.set(key, dueAt);
+    if (this.scheduled.size > 100_000) this.scheduled.delete(this.scheduled.keys().next().value!);
   }
 }

@@ -142,7 +142,16 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
   };
 
   beforeAll(async () => {
-    harness = await createProcessorHarness('billing', { WAYBILL_DEADLINE_POLL_MS: '100000' });
+    harness = await createProcessorHarness('billing', {
+      WAYBILL_DEADLINE_POLL_MS: '100000',
+      WAYBILL_ERP_REPLY_TIMEOUT_MS: '60000',
+      WAYBILL_ERP_MAX_SENDS: '2',
+    });
+    // A one-second de-duplication window, so that the deliberate re-send below is not dropped.
+    const jsm = await harness.nats.jetstreamManager();
+    const commandStream = streamNames(harness.config.streamPrefix).commands;
+    const { config } = await jsm.streams.info(commandStream);
+    await jsm.streams.update(commandStream, { ...config, duplicate_window: 1_000_000_000 });
     processor = await startProcessor(harness.config, clock);
   });
 
@@ -306,5 +315,42 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     const releases = all.filter((c) => c.subject === 'erp.invoice.release').map((c) => c.payload.shipmentId);
     expect(new Set(releases).size).toBe(releases.length);
     expect(releases.sort()).toEqual(['S-DEL', 'S-LATE', 'S-POD', 'S-REJ']);
+  });
+
+  it('when the ERP stays silent, then the same release is sent again, and after the last send finance gets an exception', async () => {
+    await contract('C-SIL', { billingTrigger: 'delivered' });
+    await book('S-SIL', 'C-SIL');
+    await milestone('S-SIL', 'delivered');
+    const [first] = await eventually(
+      () => commandsFor('S-SIL'),
+      (c) => c.length >= 1,
+    );
+    const requestedAt = Date.parse(first!.payload.requestedAt as string);
+    const saga = processor.get(BillingSagaRunner);
+
+    await new Promise((r) => setTimeout(r, 1_100)); // past the de-duplication window
+    clock.set(new Date(requestedAt + 61_000).toISOString());
+    await saga.fireDueDeadlines();
+    const both = await eventually(
+      () => commandsFor('S-SIL'),
+      (c) => c.length >= 2,
+    );
+    expect(both.map((c) => c.msgId)).toEqual(['invoice.release:S-SIL:1', 'invoice.release:S-SIL:1']);
+    expect(both[1]!.payload).toEqual(both[0]!.payload);
+    expect(both[1]!.causationId).not.toBe(both[0]!.causationId);
+
+    clock.set(new Date(requestedAt + 10 * 60_000).toISOString());
+    await saga.fireDueDeadlines();
+    const { stream } = await eventually(
+      () => billingOf('S-SIL'),
+      (b) => b.stream.some((e) => e.type === 'ShipmentErpReplyOverdue'),
+    );
+    expect(stream.find((e) => e.type === 'ShipmentErpReplyOverdue')!.data).toMatchObject({
+      commandId: 'invoice.release:S-SIL:1',
+      sends: 2,
+      owner: 'finance',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await commandsFor('S-SIL')).toHaveLength(2);
   });
 });

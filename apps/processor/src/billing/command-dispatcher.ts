@@ -7,7 +7,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@waybill/event-store';
-import { commandFor, requestsCommand } from './outgoing-commands';
+import { commandFor, needsHistory, requestsCommand } from './outgoing-commands';
 
 export const DISPATCHER_CHECKPOINT = 'command-dispatcher';
 
@@ -55,10 +55,9 @@ export class CommandDispatcher {
     const requests = events.filter(requestsCommand);
     await Promise.all(
       requests.map(async (request) => {
-        const history =
-          request.type === 'ShipmentServiceCaseRequested'
-            ? await this.deps.store.readStream(request.streamId, { upToPosition: request.position })
-            : [];
+        const history = needsHistory(request)
+          ? await this.deps.store.readStream(request.streamId, { upToPosition: request.position })
+          : [];
         const command = commandFor(request, history);
         const h = natsHeaders();
         h.set('Waybill-Correlation-Id', command.correlationId);

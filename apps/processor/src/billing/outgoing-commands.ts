@@ -21,11 +21,22 @@ export interface OutgoingCommand {
 
 type Requested = Extract<
   ShipmentDecisionEvent,
-  { type: 'ShipmentInvoiceReleaseRequested' | 'ShipmentServiceCaseRequested' }
+  {
+    type: 'ShipmentInvoiceReleaseRequested' | 'ShipmentServiceCaseRequested' | 'ShipmentInvoiceReleaseResent';
+  }
 >;
 
 export function requestsCommand(event: { type: string }): boolean {
-  return event.type === 'ShipmentInvoiceReleaseRequested' || event.type === 'ShipmentServiceCaseRequested';
+  return (
+    event.type === 'ShipmentInvoiceReleaseRequested' ||
+    event.type === 'ShipmentServiceCaseRequested' ||
+    event.type === 'ShipmentInvoiceReleaseResent'
+  );
+}
+
+/** Whether building the command needs the shipment's stream up to the request. */
+export function needsHistory(event: { type: string }): boolean {
+  return event.type !== 'ShipmentInvoiceReleaseRequested';
 }
 
 /**
@@ -40,6 +51,17 @@ export function commandFor(request: RecordedEvent, history: readonly RecordedEve
   const event = { type: request.type, data: request.data } as Requested;
   const base = { correlationId: request.metadata.correlationId, causationId: request.id };
   switch (event.type) {
+    case 'ShipmentInvoiceReleaseResent': {
+      // The very command first sent, byte for byte: the ERP de-duplicates on its commandId.
+      const original = history.find(
+        (e) =>
+          e.type === 'ShipmentInvoiceReleaseRequested' &&
+          (e.data as { commandId: string }).commandId === event.data.commandId,
+      );
+      if (!original)
+        throw new Error(`${event.data.commandId}: re-send of a release the stream does not hold`);
+      return { ...commandFor(original, history), causationId: request.id };
+    }
     case 'ShipmentInvoiceReleaseRequested': {
       const d = event.data;
       return {

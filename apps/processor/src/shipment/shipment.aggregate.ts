@@ -5,11 +5,13 @@ import {
   decideBilling,
   decideBillingReply,
   decideDeadline,
+  decideErpFollowUp,
   evolve,
   initialShipmentState,
   type BillingReplyCommand,
   type BillingSagaContext,
   type CurrentContract,
+  type ErpFollowUpPolicy,
   type ShipmentCommand,
   type ShipmentState,
   type ShipmentStreamEvent,
@@ -63,6 +65,11 @@ export class ShipmentAggregate extends AggregateRoot<ShipmentStreamEvent> {
   /** Fires the missing-POD deadline if it is due at `context.now`. */
   decideDeadline(contract: CurrentContract | null, context: BillingSagaContext): void {
     for (const event of decideDeadline(this.current, contract, context)) this.apply(event);
+  }
+
+  /** Re-sends the standing release, or escalates to finance, if the ERP's reply is overdue. */
+  decideErpFollowUp(policy: ErpFollowUpPolicy, context: BillingSagaContext): void {
+    for (const event of decideErpFollowUp(this.current, policy, context)) this.apply(event);
   }
 
   /** Every event, whatever its type, is folded by the one pure `evolve`. */

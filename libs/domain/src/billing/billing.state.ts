@@ -14,6 +14,11 @@ export interface InvoiceRelease {
   readonly requestedAt: string;
   /** `requested` until the ERP answers. */
   readonly status: 'requested' | 'invoiced' | 'rejected';
+  /** How many times the command was sent: 1, plus one per re-send after a reply timeout. */
+  readonly sends: number;
+  readonly lastSentAt: string;
+  /** The ERP did not answer after the last allowed send; finance owns the follow-up. */
+  readonly overdue: boolean;
   readonly invoiceNumber?: string;
   readonly rejectionReason?: string;
   /**
@@ -100,6 +105,9 @@ export function evolveBilling(
         charges,
         requestedAt,
         status: 'requested',
+        sends: 1,
+        lastSentAt: requestedAt,
+        overdue: false,
         rejectionResolved: false,
       };
       return {
@@ -133,6 +141,14 @@ export function evolveBilling(
         status: 'requested',
       };
       return { ...billing, cases: [...billing.cases, serviceCase] };
+    }
+    case 'ShipmentInvoiceReleaseResent': {
+      const { commandId, send, resentAt } = event.data;
+      return updateRelease(billing, commandId, (r) => ({ ...r, sends: send, lastSentAt: resentAt }));
+    }
+    case 'ShipmentErpReplyOverdue': {
+      const { commandId } = event.data;
+      return updateRelease(billing, commandId, (r) => ({ ...r, overdue: true }));
     }
     case 'ShipmentInvoiced': {
       const { commandId, invoiceNumber } = event.data;

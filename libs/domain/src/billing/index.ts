@@ -4,3 +4,4 @@ export * from './billing-decision';
 export * from './billing-command-ids';
 export * from './billing-saga';
 export * from './billing-replies';
+export * from './erp-follow-up';

@@ -137,6 +137,31 @@ export type ShipmentDecisionEvent =
       };
     }
   | {
+      /**
+       * The ERP has not answered a release within the reply timeout: send the same command again
+       * (same commandId; the ERP de-duplicates on it). `send` counts sends, the first being 1.
+       */
+      readonly type: 'ShipmentInvoiceReleaseResent';
+      readonly data: Decided & {
+        readonly commandId: string;
+        readonly send: number;
+        readonly resentAt: string;
+      };
+    }
+  | {
+      /**
+       * The ERP has not answered after the last allowed send: an exception for finance to chase.
+       * No further sends.
+       */
+      readonly type: 'ShipmentErpReplyOverdue';
+      readonly data: Decided & {
+        readonly commandId: string;
+        readonly sends: number;
+        readonly owner: 'finance';
+        readonly raisedAt: string;
+      };
+    }
+  | {
       /** Ask the CRM to open a case (`waybill.crm.case.open`). */
       readonly type: 'ShipmentServiceCaseRequested';
       readonly data: Decided & {
@@ -179,6 +204,8 @@ export const SHIPMENT_DECISION_EVENT_TYPES: readonly ShipmentDecisionEventType[]
   'ShipmentInvoiceReleaseRequested',
   'ShipmentBillingHeld',
   'ShipmentServiceCaseRequested',
+  'ShipmentInvoiceReleaseResent',
+  'ShipmentErpReplyOverdue',
 ];
 
 export const SHIPMENT_BILLING_EVENT_TYPES: readonly ShipmentBillingEventType[] = [
