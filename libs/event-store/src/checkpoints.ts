@@ -77,6 +77,8 @@ export interface CheckpointedSubscriptionOptions {
   readonly exclusive?: boolean;
   /** How often a standby tries to become the leader. Default 1 s. */
   readonly standbyRetryMs?: number;
+  /** Called each time this instance starts to follow the log (after winning the lead): reload caches here. */
+  readonly onLead?: () => Promise<void>;
 }
 
 /**
@@ -151,6 +153,7 @@ export class CheckpointedSubscription {
   }
 
   private async follow(): Promise<void> {
+    await this.options.onLead?.();
     const after = await this.checkpoints.load(this.options.name);
     if (this.stopped) return;
     const subscription = this.store.subscribeToAll(

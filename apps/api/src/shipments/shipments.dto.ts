@@ -49,6 +49,8 @@ class ShipmentExceptionDto {
   @ApiProperty({ type: String, nullable: true }) raisedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) clearedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) resolution!: string | null;
+  @ApiProperty({ enum: ['operations', 'finance', 'service'], description: 'Who deals with it' })
+  owner!: 'operations' | 'finance' | 'service';
 }
 
 class PodDto {

@@ -69,8 +69,12 @@ export class BillingSagaRunner {
   private poller: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
   private readonly tables: { customers: string; deadlines: string };
-  /** Deadlines as last written, so that an unchanged one is not written again. */
-  private readonly scheduled = new Map<string, string | null>();
+  /**
+   * The timers table as this leader knows it (`kind/shipmentId` → due time). The saga is the only
+   * writer (it runs in one process at a time), so the mirror is exact once loaded, and an
+   * unchanged timer costs no write.
+   */
+  private readonly timers = new Map<string, string>();
 
   private constructor(private readonly deps: Dependencies) {
     const schema = deps.schema ?? 'waybill';
@@ -135,8 +139,21 @@ export class BillingSagaRunner {
     await this.subscription.stop();
   }
 
-  /** Fires every deadline due by the clock's now. Also called by tests after moving the clock. */
+  /** A new leader starts from the table: the previous leader may have changed it. */
+  private async loadTimers(): Promise<void> {
+    const rows = await this.deps.pool.query<{ shipment_id: string; kind: TimerKind; due_at: Date }>(
+      `SELECT shipment_id, kind, due_at FROM ${this.tables.deadlines}`,
+    );
+    this.timers.clear();
+    for (const row of rows.rows) this.timers.set(`${row.kind}/${row.shipment_id}`, row.due_at.toISOString());
+  }
+
+  /**
+   * Fires every timer due by the clock's now, on the leader only. Also called by tests after
+   * moving the clock.
+   */
   async fireDueDeadlines(): Promise<number> {
+    if (!this.subscription.leading) return 0;
     const now = this.deps.clock.now();
     const due = await this.deps.pool.query<{ shipment_id: string; kind: TimerKind; due_at: Date }>(
       `SELECT shipment_id, kind, due_at FROM ${this.tables.deadlines} WHERE due_at <= $1 ORDER BY due_at LIMIT 500`,
@@ -261,22 +278,22 @@ export class BillingSagaRunner {
   }
 
   private async schedule(shipmentId: string, kind: TimerKind, dueAt: string | null): Promise<void> {
-    // Most decisions leave a timer as it was: only a change costs a write.
     const key = `${kind}/${shipmentId}`;
-    if (this.scheduled.has(key) && this.scheduled.get(key) === dueAt) return;
+    const current = this.timers.get(key) ?? null;
+    if (current === (dueAt === null ? null : new Date(dueAt).toISOString())) return;
     if (dueAt === null) {
       await this.deps.pool.query(
         `DELETE FROM ${this.tables.deadlines} WHERE shipment_id = $1 AND kind = $2`,
         [shipmentId, kind],
       );
-    } else {
-      await this.deps.pool.query(
-        `INSERT INTO ${this.tables.deadlines} (shipment_id, kind, due_at) VALUES ($1, $2, $3)
-         ON CONFLICT (shipment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
-        [shipmentId, kind, dueAt],
-      );
+      this.timers.delete(key);
+      return;
     }
-    this.scheduled.set(key, dueAt);
-    if (this.scheduled.size > 100_000) this.scheduled.delete(this.scheduled.keys().next().value!);
+    await this.deps.pool.query(
+      `INSERT INTO ${this.tables.deadlines} (shipment_id, kind, due_at) VALUES ($1, $2, $3)
+       ON CONFLICT (shipment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at`,
+      [shipmentId, kind, dueAt],
+    );
+    this.timers.set(key, new Date(dueAt).toISOString());
   }
 }

@@ -5,3 +5,4 @@ export * from './billing-command-ids';
 export * from './billing-saga';
 export * from './billing-replies';
 export * from './erp-follow-up';
+export * from './owners';

@@ -1,5 +1,6 @@
 import { evaluateBilling, type BillingDecision } from '../billing/billing-decision';
 import { outstandingRelease } from '../billing/billing.state';
+import { ownerOfShipmentException, type ExceptionOwner } from '../billing/owners';
 import { WAITING_REASONS, type BillingStatus, type HoldReason } from '../billing/billing.types';
 import type { CurrentContract } from '../contract/contract.state';
 import { hasMilestone, isCancelled, type ShipmentState } from './shipment.state';
@@ -85,6 +86,8 @@ export interface ShipmentView {
     raisedAt: string | null;
     clearedAt: string | null;
     resolution: string | null;
+    /** Who deals with it (`ownerOfShipmentException`). */
+    owner: ExceptionOwner;
   }[];
   readonly pod: {
     podId: string;
@@ -215,6 +218,8 @@ export function shipmentView(
       raisedAt: e.raisedAt ?? null,
       clearedAt: e.clearedAt ?? null,
       resolution: e.resolution ?? null,
+      // An exception known only by its clearing has no code yet; it is still the delivery's.
+      owner: e.code ? ownerOfShipmentException(e.code) : 'operations',
     })),
     pod: state.pod && {
       podId: state.pod.podId,
