@@ -15,6 +15,8 @@ const common = {
 };
 
 module.exports = {
+  // Per test; the integration suites' end-to-end runs set longer limits where they need them.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench,test}/**/*.unit.spec.ts'] },
     {

@@ -15,6 +15,7 @@ import { BillingSagaRunner } from './billing/billing-saga.runner';
 import { CLOCK, systemClock, type Clock } from './billing/clock';
 import { CommandDispatcher } from './billing/command-dispatcher';
 import { ContractRepository } from './billing/contract.repository';
+import { DecideBillingHandler, ERP_FOLLOW_UP } from './billing/decide-billing.command';
 import { RecordContractMessageHandler } from './billing/record-contract-message.command';
 import { ShipmentMailboxes } from './shipment/shipment-mailboxes';
 import {
@@ -173,7 +174,7 @@ export class ProcessorModule {
             EVENT_STORE,
             CheckpointStore,
             PG_POOL,
-            ShipmentRepository,
+            CommandBus,
             ContractRepository,
             ShipmentMailboxes,
             LOGGER,
@@ -182,7 +183,7 @@ export class ProcessorModule {
             store: EventStore,
             checkpoints: CheckpointStore,
             pool: Pool,
-            shipments: ShipmentRepository,
+            commandBus: CommandBus,
             contracts: ContractRepository,
             mailboxes: ShipmentMailboxes,
             logger: Logger,
@@ -191,13 +192,12 @@ export class ProcessorModule {
               store,
               checkpoints,
               pool,
-              shipments,
+              commandBus,
               contracts,
               mailboxes,
               clock,
               logger,
               deadlinePollMs: config.deadlinePollMs,
-              erpFollowUp: { replyTimeoutMs: config.erpReplyTimeoutMs, maxSends: config.erpMaxSends },
             }),
         },
         {
@@ -219,6 +219,11 @@ export class ProcessorModule {
         },
         RecordShipmentMessageHandler,
         RecordContractMessageHandler,
+        {
+          provide: ERP_FOLLOW_UP,
+          useValue: { replyTimeoutMs: config.erpReplyTimeoutMs, maxSends: config.erpMaxSends },
+        },
+        DecideBillingHandler,
         IngestService,
       ],
       exports: [IngestService, BillingSagaRunner, EVENT_STORE, PG_POOL],

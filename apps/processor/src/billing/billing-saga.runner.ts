@@ -1,50 +1,36 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import type { CommandBus } from '@nestjs/cqrs';
 import {
   CONTRACT_STREAM_PREFIX,
   customerIdOf,
-  erpReplyDeadline,
-  missingPodDeadline,
-  type ErpFollowUpPolicy,
+  isShipmentDecisionEvent,
   SHIPMENT_STREAM_PREFIX,
   shipmentIdOf,
-  shipmentStreamId,
-  type CurrentContract,
 } from '@waybill/domain';
 import {
   CheckpointedSubscription,
-  WrongExpectedRevisionError,
   type CheckpointStore,
   type EventStore,
   type RecordedEvent,
 } from '@waybill/event-store';
-import type { ShipmentAggregate } from '../shipment/shipment.aggregate';
 import type { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
-import { fromDecision, type ShipmentRepository } from '../shipment/shipment.repository';
 import type { Clock } from './clock';
 import type { ContractRepository } from './contract.repository';
+import { DecideBilling, type DecisionCause } from './decide-billing.command';
 
 export const BILLING_SAGA_CHECKPOINT = 'billing-saga';
-
-/** Decisions do not change what billing is decided on: reacting to them would only re-decide. */
-const DECISION_EVENTS = new Set([
-  'ShipmentInvoiceReleaseRequested',
-  'ShipmentBillingHeld',
-  'ShipmentServiceCaseRequested',
-]);
-const MAX_ATTEMPTS = 4;
 
 interface Dependencies {
   readonly store: EventStore;
   readonly checkpoints: CheckpointStore;
   readonly pool: Pool;
-  readonly shipments: ShipmentRepository;
+  readonly commandBus: CommandBus;
   readonly contracts: ContractRepository;
   readonly mailboxes: ShipmentMailboxes;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly deadlinePollMs: number;
-  readonly erpFollowUp: ErpFollowUpPolicy;
   readonly schema?: string;
 }
 
@@ -80,7 +66,7 @@ export class BillingSagaRunner {
     const schema = deps.schema ?? 'waybill';
     this.tables = {
       customers: `"${schema}".billing_customer_shipments`,
-      deadlines: `"${schema}".billing_deadlines`,
+      deadlines: `"${schema}".billing_timers`,
     };
     this.subscription = new CheckpointedSubscription(
       deps.store,
@@ -91,6 +77,7 @@ export class BillingSagaRunner {
         streamPrefixes: [SHIPMENT_STREAM_PREFIX, CONTRACT_STREAM_PREFIX],
         onError: (error) =>
           deps.logger.error({ err: error }, 'billing saga failed; retrying from the checkpoint'),
+        onLead: () => this.loadTimers(),
       },
     );
   }
@@ -180,7 +167,8 @@ export class BillingSagaRunner {
     for (const event of events) {
       const shipmentId = shipmentIdOf(event.streamId);
       if (shipmentId !== null) {
-        if (!DECISION_EVENTS.has(event.type)) triggers.set(shipmentId, event);
+        // Waybill's own decisions change nothing billing is decided on: reacting would re-decide.
+        if (!isShipmentDecisionEvent(event)) triggers.set(shipmentId, event);
         continue;
       }
       const customerId = customerIdOf(event.streamId);
@@ -225,56 +213,17 @@ export class BillingSagaRunner {
   }
 
   /** Runs inside the shipment's mailbox. */
-  private async decide(
-    shipmentId: string,
-    cause: {
-      causationId: string;
-      correlationId: string;
-      now: string;
-      timer?: TimerKind;
-      atLeastRevision?: bigint;
-    },
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      let shipment = await this.deps.shipments.load(shipmentId);
-      if (cause.atLeastRevision !== undefined && shipment.revision < cause.atLeastRevision) {
-        this.deps.shipments.forget(shipmentId);
-        shipment = await this.deps.shipments.load(shipmentId);
-      }
-      const contract = await this.contractOf(shipment);
-      const context = { shipmentId, now: cause.now, causationEventId: cause.causationId };
-      if (cause.timer === 'missing_pod') shipment.decideDeadline(contract, context);
-      else if (cause.timer === 'erp_reply') shipment.decideErpFollowUp(this.deps.erpFollowUp, context);
-      else shipment.decideBilling(contract, context);
-      try {
-        const provenance = fromDecision(
-          shipmentStreamId(shipmentId),
-          shipment.revision,
-          cause.causationId,
-          cause.correlationId,
-          cause.now,
-        );
-        const written = await this.deps.shipments.save(shipment, provenance);
-        if (written > 0) {
-          this.deps.logger.debug(
-            { shipmentId, correlationId: cause.correlationId, written },
-            'billing decided',
-          );
-        }
-        await this.schedule(shipmentId, 'missing_pod', missingPodDeadline(shipment.state, contract));
-        await this.schedule(shipmentId, 'erp_reply', erpReplyDeadline(shipment.state, this.deps.erpFollowUp));
-        return;
-      } catch (error) {
-        this.deps.shipments.forget(shipmentId);
-        if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
-        throw error;
-      }
+  /** Runs inside the shipment's mailbox; the decision itself is a `DecideBilling` command. */
+  private async decide(shipmentId: string, cause: DecisionCause): Promise<void> {
+    const outcome = await this.deps.commandBus.execute(new DecideBilling(shipmentId, cause));
+    if (outcome.written > 0) {
+      this.deps.logger.debug(
+        { shipmentId, correlationId: cause.correlationId, written: outcome.written },
+        'billing decided',
+      );
     }
-  }
-
-  private async contractOf(shipment: ShipmentAggregate): Promise<CurrentContract | null> {
-    const customerId = shipment.state.booking?.customerId;
-    return customerId ? this.deps.contracts.current(customerId) : null;
+    await this.schedule(shipmentId, 'missing_pod', outcome.missingPodDueAt);
+    await this.schedule(shipmentId, 'erp_reply', outcome.erpReplyDueAt);
   }
 
   private async schedule(shipmentId: string, kind: TimerKind, dueAt: string | null): Promise<void> {

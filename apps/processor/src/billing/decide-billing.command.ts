@@ -1,0 +1,96 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  erpReplyDeadline,
+  missingPodDeadline,
+  shipmentStreamId,
+  type ErpFollowUpPolicy,
+} from '@waybill/domain';
+import { WrongExpectedRevisionError } from '@waybill/event-store';
+import { fromDecision, ShipmentRepository } from '../shipment/shipment.repository';
+import { ContractRepository } from './contract.repository';
+
+export const ERP_FOLLOW_UP = Symbol('ERP_FOLLOW_UP');
+
+/** What led to a billing decision: an event of the log, or a timer. */
+export interface DecisionCause {
+  readonly causationId: string;
+  readonly correlationId: string;
+  /** The decision's time: the trigger's recordedAt, or the clock's now for a timer. */
+  readonly now: string;
+  readonly timer?: 'missing_pod' | 'erp_reply';
+  /** The shipment state decided on must include this revision (the trigger's own). */
+  readonly atLeastRevision?: bigint;
+}
+
+/** When the shipment's billing timers are due after the decision (`null`: none). */
+export interface DecisionOutcome {
+  readonly written: number;
+  readonly missingPodDueAt: string | null;
+  readonly erpReplyDueAt: string | null;
+}
+
+/** Take the billing decisions a shipment's state calls for; sent by the billing saga runner. */
+export class DecideBilling extends Command<DecisionOutcome> {
+  constructor(
+    readonly shipmentId: string,
+    readonly cause: DecisionCause,
+  ) {
+    super();
+  }
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Runs the pure billing sagas of libs/domain on the shipment aggregate and appends what they
+ * decide. Decision event ids derive from the revision decided on, so a replay of the same
+ * decision is a no-op; a concurrent writer makes the append fail its expected revision, and the
+ * decision is taken again on the newer state.
+ */
+@CommandHandler(DecideBilling)
+export class DecideBillingHandler implements ICommandHandler<DecideBilling, DecisionOutcome> {
+  constructor(
+    private readonly shipments: ShipmentRepository,
+    private readonly contracts: ContractRepository,
+    @Inject(ERP_FOLLOW_UP) private readonly erpFollowUp: ErpFollowUpPolicy,
+  ) {}
+
+  async execute({ shipmentId, cause }: DecideBilling): Promise<DecisionOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      let shipment = await this.shipments.load(shipmentId);
+      if (cause.atLeastRevision !== undefined && shipment.revision < cause.atLeastRevision) {
+        // The cache predates the trigger (another processor instance appended it): re-read.
+        this.shipments.forget(shipmentId);
+        shipment = await this.shipments.load(shipmentId);
+      }
+      const customerId = shipment.state.booking?.customerId;
+      const contract = customerId ? await this.contracts.current(customerId) : null;
+      const context = { shipmentId, now: cause.now, causationEventId: cause.causationId };
+      if (cause.timer === 'missing_pod') shipment.decideDeadline(contract, context);
+      else if (cause.timer === 'erp_reply') shipment.decideErpFollowUp(this.erpFollowUp, context);
+      else shipment.decideBilling(contract, context);
+      try {
+        const written = await this.shipments.save(
+          shipment,
+          fromDecision(
+            shipmentStreamId(shipmentId),
+            shipment.revision,
+            cause.causationId,
+            cause.correlationId,
+            cause.now,
+          ),
+        );
+        return {
+          written,
+          missingPodDueAt: missingPodDeadline(shipment.state, contract),
+          erpReplyDueAt: erpReplyDeadline(shipment.state, this.erpFollowUp),
+        };
+      } catch (error) {
+        this.shipments.forget(shipmentId);
+        if (error instanceof WrongExpectedRevisionError && attempt < MAX_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+}
