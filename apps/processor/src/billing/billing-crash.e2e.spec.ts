@@ -10,7 +10,7 @@ import {
   type ShipmentStreamEvent,
 } from '@waybill/domain';
 import { streamNames, subjectsFor } from '@waybill/messaging';
-import { Random, shipmentDay } from '@waybill/simulator';
+import { Random, shipmentDay, TestErp } from '@waybill/simulator';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
 import { exited, spawnProcessor } from '../testing/processor-process';
 
@@ -78,6 +78,13 @@ describe('billing survives crashes and a second processor', () => {
     const commandCount = async () => (await jsm.streams.info(commandsStream)).state.messages;
     // Two processors; at random moments one of them (the billing leader or the other) is killed
     // and started again.
+    // The test ERP answers every release and de-duplicates on commandId, like a real connector.
+    const erp = new TestErp({
+      nats: harness.nats,
+      streamPrefix: harness.config.streamPrefix,
+      subjectPrefix: harness.config.subjectPrefix,
+    });
+    await erp.start();
     const slots = [start(), start()];
     const commandsAtKill: number[] = [];
     for (let kill = 0; kill < 8; kill++) {
@@ -158,5 +165,12 @@ describe('billing survives crashes and a second processor', () => {
       if (shouldBill) billable++;
     }
     expect(billable).toBeGreaterThan(100);
+
+    // The ERP saw each release once: no duplicate delivery reached it, and it answered each.
+    await new Promise((r) => setTimeout(r, 1000));
+    await erp.stop();
+    expect(erp.duplicates).toBe(0);
+    expect(erp.received).toHaveLength(releases.length);
+    expect([...erp.unique.keys()].sort()).toEqual(releases.map((r) => r.msgId).sort());
   }, 300_000);
 });

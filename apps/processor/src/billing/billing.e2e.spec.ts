@@ -308,6 +308,60 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     expect((await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open')).toHaveLength(1);
   });
 
+  it('when the policy requires temperature compliance and cleared exceptions, then an excursion and an open exception hold the invoice and open their cases', async () => {
+    await contract('C-COLD', {
+      billingTrigger: 'delivered',
+      requireTemperatureCompliance: true,
+      requireExceptionsCleared: true,
+    });
+    await book('S-COLD', 'C-COLD');
+    await publish('shipment.exception', {
+      messageId: id('exc'),
+      shipmentId: 'S-COLD',
+      occurredAt: '2026-11-26T11:00:00Z',
+      source: 'carrier:UPSN',
+      exceptionId: 'E-COLD',
+      code: 'damage',
+      severity: 'high',
+    });
+    await publish('shipment.temperature', {
+      messageId: id('temp'),
+      shipmentId: 'S-COLD',
+      occurredAt: '2026-11-26T12:00:00Z',
+      source: 'sensor:reefer-1',
+      minCelsius: 3,
+      maxCelsius: 11,
+      allowedMinCelsius: 2,
+      allowedMaxCelsius: 8,
+    });
+    await milestone('S-COLD', 'delivered');
+    const held = await eventually(
+      () => billingOf('S-COLD'),
+      (b) =>
+        b.stream.some(
+          (e) =>
+            e.type === 'ShipmentBillingHeld' &&
+            (e.data as { reasons: string[] }).reasons.includes('temperature_excursion') &&
+            (e.data as { reasons: string[] }).reasons.includes('open_exceptions'),
+        ),
+    );
+    expect(held.view.billing.status).toBe('on_hold');
+    const cases = await eventually(
+      () => commandsFor('S-COLD').then((c) => c.filter((x) => x.subject === 'crm.case.open')),
+      (c) => c.length >= 3,
+    );
+    // Each problem gets its case, and the hold itself one more for service to follow up.
+    expect(cases.map((c) => c.payload.category).sort()).toEqual([
+      'billing_hold',
+      'delivery_exception',
+      'temperature_excursion',
+    ]);
+    expect(cases.find((c) => c.payload.category === 'billing_hold')!.payload.reasons).toEqual(
+      expect.arrayContaining(['temperature_excursion', 'open_exceptions']),
+    );
+    expect((await commandsFor('S-COLD')).filter((c) => c.subject === 'erp.invoice.release')).toEqual([]);
+  });
+
   it('when all is done, then every commandId was published once and no shipment has two releases', async () => {
     const all = await commands();
     const ids = all.map((c) => c.msgId);
