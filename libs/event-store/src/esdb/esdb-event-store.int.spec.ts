@@ -77,7 +77,8 @@ if (problem === undefined) {
   describeEventStoreContract('EsdbEventStore', startEventStore);
 } else {
   const banner = '='.repeat(100);
-  console.warn(
+  // Straight to stderr: jest does not show console output of a file whose tests are all skipped.
+  process.stderr.write(
     `\n${banner}\nEVENTSTOREDB CONTRACT SUITE NOT RUN: ${problem}\n` +
       'Set EVENTSTORE_URL (e.g. esdb://127.0.0.1:2113?tls=false) or make Docker available to run it.\n' +
       `${banner}\n`,
