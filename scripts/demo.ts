@@ -4,7 +4,7 @@
  *   npm run demo -- [--duration <s>] [--rate <shipments/min>] [--seed <n>] [--reject-rate <0..1>]
  *
  * Starts the processor and the API (like `npm start`), ensures the command stream, starts TestErp
- * and TestCrm, publishes `shipmentDay` traffic at the given rate (default 5 shipments a minute)
+ * and TestCrm, publishes `shipmentDay` traffic at the given rate (default 20 shipments a minute)
  * and prints a one-line summary every 5 s. Runs until Ctrl-C, or for `--duration` seconds.
  * Configuration comes from the environment like Waybill's own (NATS_URL, DATABASE_URL, PORT,
  * WAYBILL_STREAM_PREFIX, WAYBILL_SUBJECT_PREFIX, …).
@@ -45,7 +45,7 @@ function aborted(signal: AbortSignal): Promise<void> {
 
 async function main(): Promise<void> {
   const durationS = option('duration') === undefined ? undefined : numberOption('duration', 0, (n) => n > 0);
-  const rate = numberOption('rate', 5, (n) => n > 0);
+  const rate = numberOption('rate', 20, (n) => n > 0);
   const seed = numberOption('seed', Date.now() % 100_000, Number.isInteger);
   const rejectRate = numberOption('reject-rate', 0.1, (n) => n >= 0 && n <= 1);
 
