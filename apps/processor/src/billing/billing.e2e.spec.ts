@@ -8,6 +8,7 @@ import {
   type ShipmentStreamEvent,
 } from '@waybill/domain';
 import { streamNames, subjectsFor } from '@waybill/messaging';
+import { invoiceNumberFor, TestCrm, TestErp } from '@waybill/simulator';
 import { startProcessor } from '../processor';
 import { BillingSagaRunner } from './billing-saga.runner';
 import type { Clock } from './clock';
@@ -39,12 +40,14 @@ const id = (label: string) => `${label}-${++seq}`;
 /**
  * Billing end to end over the real NATS and PostgreSQL: contracts and shipment messages in, the
  * saga decides from the log, the dispatcher publishes commands to the ERP and CRM subjects, the
- * replies close the loop. The test plays ERP and CRM by reading the command stream and
- * publishing replies.
+ * replies close the loop. The test ERP and CRM of libs/simulator answer the commands (the ERP
+ * rejects S-REJ's release and ignores S-SIL's); the assertions read the command stream itself.
  */
 describe('billing: from shipment events to ERP and CRM commands', () => {
   let harness: ProcessorHarness;
   let processor: INestApplicationContext;
+  let erp: TestErp;
+  let crm: TestCrm;
   const clock = new TestClock(new Date('2026-11-26T00:00:00Z'));
 
   const publish = async (subject: string, body: Record<string, unknown>) => {
@@ -152,10 +155,26 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     const commandStream = streamNames(harness.config.streamPrefix).commands;
     const { config } = await jsm.streams.info(commandStream);
     await jsm.streams.update(commandStream, { ...config, duplicate_window: 1_000_000_000 });
+    const responder = {
+      nats: harness.nats,
+      streamPrefix: harness.config.streamPrefix,
+      subjectPrefix: harness.config.subjectPrefix,
+      now: () => new Date('2026-11-26T16:00:00Z'),
+    };
+    erp = new TestErp({
+      ...responder,
+      decide: (c) => (c.shipmentId === 'S-REJ' ? 'reject' : c.shipmentId === 'S-SIL' ? 'ignore' : 'release'),
+      rejectReason: () => 'customer credit block',
+    });
+    crm = new TestCrm(responder);
+    await erp.start();
+    await crm.start();
     processor = await startProcessor(harness.config, clock);
   });
 
   afterAll(async () => {
+    await erp?.stop();
+    await crm?.stop();
     await processor?.close();
     await harness?.close();
   });
@@ -185,19 +204,16 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     expect(release!.payload.correlationId).toBe(release!.correlationId);
     expect(release!.causationId).toMatch(/^[0-9a-f-]{36}$/);
 
-    await publish('erp.invoice-released', {
-      messageId: id('erp'),
-      shipmentId: 'S-DEL',
-      occurredAt: '2026-11-26T16:00:00Z',
-      source: 'erp:test',
-      commandId: 'invoice.release:S-DEL:1',
-      invoiceNumber: 'INV-42',
-    });
+    // The test ERP invoices it; its reply comes back through ingest.
     const { view } = await eventually(
       () => billingOf('S-DEL'),
       (b) => b.view.billing.status === 'invoiced',
     );
-    expect(view.billing).toMatchObject({ status: 'invoiced', invoiceNumber: 'INV-42' });
+    expect(view.billing).toMatchObject({
+      status: 'invoiced',
+      invoiceNumber: invoiceNumberFor('invoice.release:S-DEL:1'),
+    });
+    expect(erp.unique.has('invoice.release:S-DEL:1')).toBe(true);
   });
 
   it('when the contract arrives after delivery, then the held shipment is released', async () => {
@@ -259,14 +275,7 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
       () => commandsFor('S-REJ'),
       (c) => c.length >= 1,
     );
-    await publish('erp.invoice-rejected', {
-      messageId: id('erp'),
-      shipmentId: 'S-REJ',
-      occurredAt: '2026-11-26T16:00:00Z',
-      source: 'erp:test',
-      commandId: 'invoice.release:S-REJ:1',
-      reason: 'customer credit block',
-    });
+    // The test ERP rejects this one.
     const cases = await eventually(
       () => commandsFor('S-REJ').then((c) => c.filter((x) => x.subject === 'crm.case.open')),
       (c) => c.length >= 1,
@@ -369,6 +378,19 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     const releases = all.filter((c) => c.subject === 'erp.invoice.release').map((c) => c.payload.shipmentId);
     expect(new Set(releases).size).toBe(releases.length);
     expect(releases.sort()).toEqual(['S-DEL', 'S-LATE', 'S-POD', 'S-REJ']);
+    // The test ERP and CRM saw each command once, and nothing the stream does not hold.
+    expect(erp.duplicates).toBe(0);
+    expect([...erp.unique.keys()].sort()).toEqual(
+      all
+        .filter((c) => c.subject === 'erp.invoice.release')
+        .map((c) => c.msgId)
+        .sort(),
+    );
+    await eventually(
+      () => Promise.resolve(crm.unique.size),
+      (n) => n === all.filter((c) => c.subject === 'crm.case.open').length,
+    );
+    expect(crm.duplicates).toBe(0);
   });
 
   it('when the ERP stays silent, then the same release is sent again, and after the last send finance gets an exception', async () => {
@@ -406,5 +428,7 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     });
     await new Promise((r) => setTimeout(r, 500));
     expect(await commandsFor('S-SIL')).toHaveLength(2);
+    // The test ERP got the re-send as a duplicate of the same commandId.
+    expect(erp.duplicates).toBe(1);
   });
 });
