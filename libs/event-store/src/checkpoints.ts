@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { migrateSchema } from '@waybill/platform';
 import type { EventStore, Position, RecordedEvent, Subscription } from './event-store.port';
 import { formatPosition, parsePosition } from './positions';
 
@@ -21,24 +22,14 @@ export class CheckpointStore {
 
   static async create(pool: Pool, schema = 'waybill'): Promise<CheckpointStore> {
     const table = `"${schema}".checkpoints`;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`
+    await migrateSchema(pool, schema, [
+      `
         CREATE TABLE IF NOT EXISTS ${table} (
           name       text PRIMARY KEY,
           position   text NOT NULL,
           updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
-        )`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+        )`,
+    ]);
     return new CheckpointStore(pool, table);
   }
 
@@ -101,13 +92,24 @@ export class CheckpointedSubscription {
   ) {}
 
   private leader: PoolClient | null = null;
+  /** Bumped at each change of leadership: work of an earlier generation stops. */
+  private generation = 0;
   private standbyTimer: NodeJS.Timeout | null = null;
 
   /** Starts following the log, or stands by until this process can lead. */
   async start(): Promise<void> {
-    if (this.options.exclusive === false) return this.follow();
-    if (await this.tryLead()) return this.follow();
+    if (this.options.exclusive === false) return this.follow(this.generation);
+    if (await this.tryLead()) return this.followOrRetry();
     this.standBy();
+  }
+
+  /** Once leading, a failure to start following (the database in trouble) is retried, never dropped. */
+  private async followOrRetry(): Promise<void> {
+    try {
+      await this.follow(this.generation);
+    } catch (error) {
+      this.restartLater(error);
+    }
   }
 
   /** Whether this instance currently follows the log. */
@@ -119,7 +121,7 @@ export class CheckpointedSubscription {
     if (this.stopped) return;
     this.standbyTimer = setTimeout(() => {
       this.tryLead()
-        .then((led) => (led ? this.follow() : this.standBy()))
+        .then((led) => (led ? this.followOrRetry() : this.standBy()))
         .catch((error: unknown) => {
           this.options.onError?.(error);
           this.standBy();
@@ -142,20 +144,34 @@ export class CheckpointedSubscription {
       client.release(error as Error);
       throw error;
     }
-    // Losing the connection loses the lock: stop following, and stand by again.
+    // Losing the connection loses the lock: give the connection back to the pool, stop following
+    // (a new generation, so that no pending restart of the old one follows without the lock), and
+    // stand by again.
     client.on('error', (error: Error) => {
+      if (this.leader !== client) return;
       this.options.onError?.(error);
       this.leader = null;
-      void this.current?.stop().then(() => this.standBy());
+      this.generation++;
+      client.release(error);
+      const current = this.current;
+      this.current = null;
+      void (current ? current.stop() : Promise.resolve()).then(() => this.standBy());
     });
     this.leader = client;
+    this.generation++;
     return true;
   }
 
-  private async follow(): Promise<void> {
+  /** Follows the log for one leadership `generation`; does nothing once that generation is over. */
+  private async follow(generation: number): Promise<void> {
+    const valid = () =>
+      !this.stopped &&
+      generation === this.generation &&
+      (this.options.exclusive === false || this.leader !== null);
+    if (!valid()) return;
     await this.options.onLead?.();
     const after = await this.checkpoints.load(this.options.name);
-    if (this.stopped) return;
+    if (!valid()) return;
     const subscription = this.store.subscribeToAll(
       async (events) => {
         await this.handle(events);
@@ -170,15 +186,18 @@ export class CheckpointedSubscription {
     this.current = subscription;
     subscription.done.then(
       () => undefined,
-      (error: unknown) => this.restartLater(error),
+      (error: unknown) => {
+        if (generation === this.generation) this.restartLater(error);
+      },
     );
   }
 
   private restartLater(error: unknown): void {
     if (this.stopped) return;
     this.options.onError?.(error);
+    const generation = this.generation;
     this.restartTimer = setTimeout(() => {
-      this.follow().catch((e: unknown) => this.restartLater(e));
+      this.follow(generation).catch((e: unknown) => this.restartLater(e));
     }, this.options.restartDelayMs ?? 1000);
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { ParkedStatus, ParkReason } from './park-reasons';
+import { migrateSchema } from '@waybill/platform';
 
 export interface ParkRequest {
   readonly subject: string;
@@ -55,12 +56,8 @@ export class ParkedMessageStore {
 
   static async create(pool: Pool, schema = 'waybill'): Promise<ParkedMessageStore> {
     const table = `"${schema}".parked_messages`;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`migrate:schema:${schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`
+    await migrateSchema(pool, schema, [
+      `
         CREATE TABLE IF NOT EXISTS ${table} (
           id               bigserial PRIMARY KEY,
           dedup_key        text NOT NULL UNIQUE,
@@ -77,16 +74,10 @@ export class ParkedMessageStore {
           status           text NOT NULL DEFAULT 'parked',
           status_reason    text,
           status_changed_at timestamptz
-        )`);
-      await client.query(`CREATE INDEX IF NOT EXISTS parked_messages_reason_idx ON ${table} (reason, id)`);
-      await client.query(`CREATE INDEX IF NOT EXISTS parked_messages_status_idx ON ${table} (status, id)`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+        )`,
+      `CREATE INDEX IF NOT EXISTS parked_messages_reason_idx ON ${table} (reason, id)`,
+      `CREATE INDEX IF NOT EXISTS parked_messages_status_idx ON ${table} (status, id)`,
+    ]);
     return new ParkedMessageStore(pool, table);
   }
 

@@ -32,8 +32,40 @@ export async function ensureDatabase(url: string): Promise<void> {
 /** A pool on a database that exists. */
 export async function openPool(url: string, options: PoolConfig = {}): Promise<Pool> {
   await ensureDatabase(url);
-  const pool = new Pool({ connectionString: url, max: 10, ...options });
+  // A bounded wait for a connection: an exhausted pool must fail (and be retried), not hang forever.
+  const pool = new Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    ...options,
+  });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * Runs idempotent DDL (`CREATE … IF NOT EXISTS`) for one schema in one transaction, serialised
+ * across processes by an advisory lock on the schema's name: two processes starting at once must
+ * not race on `CREATE SCHEMA` or `CREATE TABLE`.
+ */
+export async function migrateSchema(
+  pool: Pool,
+  schema: string,
+  statements: readonly string[],
+): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    for (const statement of statements) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }

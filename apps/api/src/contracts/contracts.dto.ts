@@ -10,6 +10,7 @@ import {
   IsString,
   Matches,
   MaxLength,
+  Max,
   Min,
   ValidateIf,
   ValidateNested,
@@ -62,12 +63,14 @@ export class BillingPolicyDto {
 
   @ApiPropertyOptional({
     minimum: 0,
+    maximum: 8760,
     default: BILLING_POLICY_DEFAULTS.podGraceHours,
     description: 'How long after delivery a missing POD becomes a service case',
   })
   @ValidateIf(present)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
+  @Max(8760)
   podGraceHours?: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { CommandBus } from '@nestjs/cqrs';
+import { migrateSchema } from '@waybill/platform';
 import {
   CONTRACT_STREAM_PREFIX,
   customerIdOf,
@@ -18,6 +19,7 @@ import type { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
 import type { Clock } from './clock';
 import type { ContractRepository } from './contract.repository';
 import { DecideBilling, type DecisionCause } from './decide-billing.command';
+import { isTransient } from '../transient-errors';
 
 export const BILLING_SAGA_CHECKPOINT = 'billing-saga';
 
@@ -77,7 +79,10 @@ export class BillingSagaRunner {
         streamPrefixes: [SHIPMENT_STREAM_PREFIX, CONTRACT_STREAM_PREFIX],
         onError: (error) =>
           deps.logger.error({ err: error }, 'billing saga failed; retrying from the checkpoint'),
-        onLead: () => this.loadTimers(),
+        onLead: async () => {
+          this.deps.contracts.clear();
+          await this.loadTimers();
+        },
       },
     );
   }
@@ -85,28 +90,16 @@ export class BillingSagaRunner {
   static async create(deps: Dependencies): Promise<BillingSagaRunner> {
     const runner = new BillingSagaRunner(deps);
     const schema = deps.schema ?? 'waybill';
-    const client = await deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${runner.tables.customers} (
-        shipment_id text PRIMARY KEY, customer_id text NOT NULL)`);
-      await client.query(`CREATE INDEX IF NOT EXISTS billing_customer_shipments_customer_idx
-        ON ${runner.tables.customers} (customer_id)`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${runner.tables.deadlines} (
+    await migrateSchema(deps.pool, schema, [
+      `CREATE TABLE IF NOT EXISTS ${runner.tables.customers} (
+        shipment_id text PRIMARY KEY, customer_id text NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS billing_customer_shipments_customer_idx
+        ON ${runner.tables.customers} (customer_id)`,
+      `CREATE TABLE IF NOT EXISTS ${runner.tables.deadlines} (
         shipment_id text NOT NULL, kind text NOT NULL, due_at timestamptz NOT NULL,
-        PRIMARY KEY (shipment_id, kind))`);
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS billing_timers_due_idx ON ${runner.tables.deadlines} (due_at)`,
-      );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+        PRIMARY KEY (shipment_id, kind))`,
+      `CREATE INDEX IF NOT EXISTS billing_timers_due_idx ON ${runner.tables.deadlines} (due_at)`,
+    ]);
     return runner;
   }
 
@@ -127,12 +120,16 @@ export class BillingSagaRunner {
   }
 
   /** A new leader starts from the table: the previous leader may have changed it. */
+  private timersLoaded = false;
+
   private async loadTimers(): Promise<void> {
+    this.timersLoaded = false;
     const rows = await this.deps.pool.query<{ shipment_id: string; kind: TimerKind; due_at: Date }>(
       `SELECT shipment_id, kind, due_at FROM ${this.tables.deadlines}`,
     );
     this.timers.clear();
     for (const row of rows.rows) this.timers.set(`${row.kind}/${row.shipment_id}`, row.due_at.toISOString());
+    this.timersLoaded = true;
   }
 
   /**
@@ -140,7 +137,7 @@ export class BillingSagaRunner {
    * moving the clock.
    */
   async fireDueDeadlines(): Promise<number> {
-    if (!this.subscription.leading) return 0;
+    if (!this.subscription.leading || !this.timersLoaded) return 0;
     const now = this.deps.clock.now();
     const due = await this.deps.pool.query<{ shipment_id: string; kind: TimerKind; due_at: Date }>(
       `SELECT shipment_id, kind, due_at FROM ${this.tables.deadlines} WHERE due_at <= $1 ORDER BY due_at LIMIT 500`,
@@ -148,14 +145,16 @@ export class BillingSagaRunner {
     );
     await Promise.all(
       due.rows.map((row) =>
-        this.deps.mailboxes.post(row.shipment_id, () =>
-          this.decide(row.shipment_id, {
+        this.deps.mailboxes.post(row.shipment_id, () => {
+          // The row exists: whatever the mirror says, the decision's outcome must be written.
+          this.timers.set(`${row.kind}/${row.shipment_id}`, row.due_at.toISOString());
+          return this.decideIsolated(row.shipment_id, {
             causationId: `timer:${row.kind}:${row.shipment_id}:${row.due_at.toISOString()}`,
             correlationId: `timer:${row.shipment_id}`,
             now: now.toISOString(),
             timer: row.kind,
-          }),
-        ),
+          });
+        }),
       ),
     );
     return due.rows.length;
@@ -163,12 +162,16 @@ export class BillingSagaRunner {
 
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
     await this.indexBookings(events);
-    const triggers = new Map<string, RecordedEvent>();
+    const triggers = new Map<string, { event: RecordedEvent; atLeastRevision?: bigint }>();
     for (const event of events) {
       const shipmentId = shipmentIdOf(event.streamId);
       if (shipmentId !== null) {
         // Waybill's own decisions change nothing billing is decided on: reacting would re-decide.
-        if (!isShipmentDecisionEvent(event)) triggers.set(shipmentId, event);
+        if (isShipmentDecisionEvent(event)) continue;
+        // The decision must see the highest revision of the batch, whichever event comes last.
+        const known = triggers.get(shipmentId)?.atLeastRevision;
+        const atLeastRevision = known !== undefined && known > event.revision ? known : event.revision;
+        triggers.set(shipmentId, { event, atLeastRevision });
         continue;
       }
       const customerId = customerIdOf(event.streamId);
@@ -178,22 +181,40 @@ export class BillingSagaRunner {
         `SELECT shipment_id FROM ${this.tables.customers} WHERE customer_id = $1`,
         [customerId],
       );
-      for (const row of shipments.rows) triggers.set(row.shipment_id, event);
+      for (const row of shipments.rows) {
+        const known = triggers.get(row.shipment_id)?.atLeastRevision;
+        triggers.set(row.shipment_id, { event, ...(known === undefined ? {} : { atLeastRevision: known }) });
+      }
     }
     await Promise.all(
-      [...triggers].map(([shipmentId, trigger]) =>
+      [...triggers].map(([shipmentId, { event, atLeastRevision }]) =>
         this.deps.mailboxes.post(shipmentId, () =>
-          this.decide(shipmentId, {
-            causationId: trigger.id,
-            correlationId: trigger.metadata.correlationId,
-            now: trigger.recordedAt.toISOString(),
-            // The decision must see the event that triggered it: the cached shipment may be older
-            // when another processor instance appended that event.
-            ...(shipmentIdOf(trigger.streamId) === shipmentId ? { atLeastRevision: trigger.revision } : {}),
+          this.decideIsolated(shipmentId, {
+            causationId: event.id,
+            correlationId: event.metadata.correlationId,
+            now: event.recordedAt.toISOString(),
+            ...(atLeastRevision === undefined ? {} : { atLeastRevision }),
           }),
         ),
       ),
     );
+  }
+
+  /**
+   * One shipment's failure must not stop billing for all: an outage is thrown (the batch is
+   * retried from the checkpoint), anything else is logged with the shipment and skipped; the
+   * shipment is decided again on its next event.
+   */
+  private async decideIsolated(shipmentId: string, cause: DecisionCause): Promise<void> {
+    try {
+      await this.decide(shipmentId, cause);
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      this.deps.logger.error(
+        { err: error, shipmentId, correlationId: cause.correlationId },
+        'billing decision failed for this shipment; skipped until its next event',
+      );
+    }
   }
 
   private async indexBookings(events: readonly RecordedEvent[]): Promise<void> {

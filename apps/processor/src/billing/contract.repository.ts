@@ -54,7 +54,11 @@ export class ContractRepository {
           })),
           revision < 0n ? 'no_stream' : revision,
         );
-        this.cache.set(customerId, { state: foldContract(events, state), revision: result.nextRevision });
+        if (result.appended === events.length) {
+          this.cache.set(customerId, { state: foldContract(events, state), revision: result.nextRevision });
+        } else {
+          this.cache.delete(customerId); // a replay: the stream may hold what this state never saw
+        }
         return result.appended;
       } catch (error) {
         this.cache.delete(customerId);
@@ -66,6 +70,11 @@ export class ContractRepository {
   /** Drops the cached contract so that the next read sees what another process wrote. */
   forget(customerId: string): void {
     this.cache.delete(customerId);
+  }
+
+  /** Drops every cached contract: a new billing leader cannot know what changed while it waited. */
+  clear(): void {
+    this.cache.clear();
   }
 
   private async load(customerId: string): Promise<Snapshot> {

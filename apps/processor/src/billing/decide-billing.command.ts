@@ -58,11 +58,11 @@ export class DecideBillingHandler implements ICommandHandler<DecideBilling, Deci
 
   async execute({ shipmentId, cause }: DecideBilling): Promise<DecisionOutcome> {
     for (let attempt = 1; ; attempt++) {
-      let shipment = await this.shipments.load(shipmentId);
+      // Always catch up with the stream: a decision that appends nothing is never checked by an
+      // expected revision, so a stale cache (another instance appended meanwhile) would go unseen.
+      const shipment = await this.shipments.loadFresh(shipmentId);
       if (cause.atLeastRevision !== undefined && shipment.revision < cause.atLeastRevision) {
-        // The cache predates the trigger (another processor instance appended it): re-read.
-        this.shipments.forget(shipmentId);
-        shipment = await this.shipments.load(shipmentId);
+        throw new Error(`${shipmentId}: stream at ${shipment.revision}, trigger at ${cause.atLeastRevision}`);
       }
       const customerId = shipment.state.booking?.customerId;
       const contract = customerId ? await this.contracts.current(customerId) : null;

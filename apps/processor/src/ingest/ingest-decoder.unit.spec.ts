@@ -916,3 +916,34 @@ describe('decodeIngestMessage: only what the contract knows reaches the command'
     expect(carriesNull).toBe(false);
   });
 });
+
+describe('decodeIngestMessage: times and numbers no date can hold', () => {
+  it('when occurredAt is a leap second, then it is invalid_message (a JavaScript date cannot hold it)', () => {
+    const decoded = parked(
+      decode('shipment.milestone', {
+        messageId: 'leap-1',
+        shipmentId: 'S-1',
+        occurredAt: '2016-12-31T23:59:60Z',
+        source: 'tms',
+        milestone: 'delivered',
+      }),
+    );
+    expect(decoded.reason).toBe('invalid_message');
+    expect(decoded.explanation).toMatch(/occurredAt is not a time Waybill can represent/);
+  });
+
+  it('when a contract grants more than a year of POD grace, then it is invalid_message', () => {
+    const decoded = parked(
+      decode('contract', {
+        messageId: 'grace-1',
+        occurredAt: '2026-11-26T10:00:00Z',
+        source: 'crm',
+        customerId: 'C-1',
+        contractId: 'K-1',
+        policy: { billingTrigger: 'pod', podGraceHours: 3e12 },
+      }),
+    );
+    expect(decoded.reason).toBe('invalid_message');
+    expect(decoded.explanation).toMatch(/podGraceHours/);
+  });
+});

@@ -15,6 +15,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  Max,
   Min,
   Validate,
   ValidateNested,
@@ -34,6 +35,20 @@ const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/i;
 const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
 
+/**
+ * RFC 3339 allows what JavaScript dates cannot hold (a leap second `23:59:60`, years past 275760):
+ * such a time would poison every later comparison, so it is refused at the edge.
+ */
+@ValidatorConstraint({ name: 'representableTime' })
+class IsRepresentableTime implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && Number.isFinite(Date.parse(value));
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} is not a time Waybill can represent (leap seconds and far-future years are not)`;
+  }
+}
+
 export class CanonicalMessageDto {
   @IsString()
   @Length(1, 128)
@@ -41,6 +56,7 @@ export class CanonicalMessageDto {
 
   @IsRFC3339()
   @Matches(WITH_OFFSET, { message: 'occurredAt must carry an offset (Z or ±hh:mm)' })
+  @Validate(IsRepresentableTime)
   occurredAt!: string;
 
   @IsString()
@@ -115,6 +131,7 @@ export class ShipmentBookedDto extends ShipmentMessageDto {
   @IsOptional()
   @IsRFC3339()
   @Matches(WITH_OFFSET, { message: 'promisedDeliveryBy must carry an offset' })
+  @Validate(IsRepresentableTime)
   promisedDeliveryBy?: string;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ChargesDto) charges!: ChargesDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ReferencesDto) references?: ReferencesDto;
@@ -158,7 +175,12 @@ export class BillingPolicyDto {
   @IsOptional() @IsBoolean() requireSignedPod?: boolean;
   @IsOptional() @IsBoolean() requireTemperatureCompliance?: boolean;
   @IsOptional() @IsBoolean() requireExceptionsCleared?: boolean;
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) podGraceHours?: number;
+  /** At most a year: a grace longer than that is a typo, and a huge one overflows any date. */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(8760)
+  podGraceHours?: number;
 }
 
 /** `contract`: the one canonical message with no shipmentId. */

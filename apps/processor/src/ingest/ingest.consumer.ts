@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
 import { CommandBus } from '@nestjs/cqrs';
-import { EventStoreError } from '@waybill/event-store';
 import type { Subjects } from '@waybill/messaging';
 import type { ParkedMessageStore } from '@waybill/parking';
 import type { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
@@ -15,6 +14,7 @@ import {
   type DecodedShipmentMessage,
 } from './ingest-decoder';
 import type { MessageLedger } from './message-ledger';
+import { isTransient } from '../transient-errors';
 import type { IngestMetrics } from './ingest.metrics';
 
 export interface IngestConsumerOptions {
@@ -367,25 +367,5 @@ function headersOf(msg: JsMsg): Record<string, string[]> {
   return headers;
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  '57P01',
-  '57P03',
-  '53300',
-]);
-
-/** An outage, not a bad message: retried for as long as it takes, never parked. */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof EventStoreError) return error.code !== 'event_id_conflict';
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
-  // node-postgres and pg-pool report these without a code: a dropped connection, a query or
-  // connection attempt that timed out.
-  return /Connection terminated|Query read timeout|timeout exceeded when trying to connect/i.test(
-    (error as Error)?.message ?? '',
-  );
-}
+/** Re-exported for the unit tests that grew up beside the consumer. */
+export { isTransient } from '../transient-errors';

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { migrateSchema } from '@waybill/platform';
 
 export type LedgerVerdict = 'first' | 'same' | 'conflict';
 
@@ -27,26 +28,16 @@ export class MessageLedger {
 
   static async create(pool: Pool, schema = 'waybill'): Promise<MessageLedger> {
     const table = `"${schema}".ingest_ledger`;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrate:schema:${schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await client.query(`
+    await migrateSchema(pool, schema, [
+      `
         CREATE TABLE IF NOT EXISTS ${table} (
           message_id   text PRIMARY KEY,
           content_hash text NOT NULL,
           subject      text NOT NULL,
           shipment_id  text NOT NULL,
           first_seen_at timestamptz NOT NULL DEFAULT clock_timestamp()
-        )`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+        )`,
+    ]);
     return new MessageLedger(pool, table);
   }
 

@@ -96,6 +96,25 @@ export class ShipmentRepository {
   }
 
   /**
+   * Like `load`, but first reads the events appended after the cached revision: for decisions that
+   * may append nothing (billing), where the expected revision on append cannot catch a stale cache.
+   */
+  async loadFresh(shipmentId: string): Promise<ShipmentAggregate> {
+    const cached = this.cache.get(shipmentId);
+    if (!cached) return this.load(shipmentId);
+    const tail = await this.store.readStream(shipmentStreamId(shipmentId), {
+      fromRevision: cached.revision + 1n,
+    });
+    if (tail.length > 0) {
+      const events = tail
+        .map((e) => ({ type: e.type, data: e.data }) as ShipmentStreamEvent)
+        .filter(isShipmentStreamEvent);
+      this.remember(shipmentId, { state: fold(events, cached.state), revision: tail.at(-1)!.revision });
+    }
+    return this.load(shipmentId);
+  }
+
+  /**
    * Loads the shipments not yet in memory with one read, so that a batch of messages for many
    * new shipments costs one round trip instead of one each. Never replaces what is cached: a
    * shipment saved meanwhile is newer than what this read saw.
@@ -122,7 +141,13 @@ export class ShipmentRepository {
     const expected = shipment.revision < 0n ? 'no_stream' : shipment.revision;
     const result = await this.store.appendToStream(shipmentStreamId(shipment.shipmentId), toStore, expected);
     shipment.uncommit();
-    this.remember(shipment.shipmentId, { state: shipment.state, revision: result.nextRevision });
+    if (result.appended === toStore.length) {
+      this.remember(shipment.shipmentId, { state: shipment.state, revision: result.nextRevision });
+    } else {
+      // Some or all events were already stored (a replay): the stream may hold events this state
+      // never saw, so the state must not be cached under the stream's revision. Read it again.
+      this.forget(shipment.shipmentId);
+    }
     return result.appended;
   }
 

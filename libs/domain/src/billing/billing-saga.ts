@@ -187,7 +187,9 @@ export function missingPodDeadline(state: ShipmentState, contract: CurrentContra
   if (state.billing.cases.some((c) => c.category === 'missing_pod')) return null;
   const deliveredAt = milestoneTime(state, 'delivered');
   if (deliveredAt === undefined) return null;
-  return new Date(Date.parse(deliveredAt) + contract.policy.podGraceHours * 3_600_000).toISOString();
+  const due = Date.parse(deliveredAt) + contract.policy.podGraceHours * 3_600_000;
+  // A time no date can hold schedules nothing rather than stopping the saga.
+  return Number.isFinite(due) && Math.abs(due) <= 8.64e15 ? new Date(due).toISOString() : null;
 }
 
 /**

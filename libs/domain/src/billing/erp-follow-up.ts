@@ -12,7 +12,8 @@ export interface ErpFollowUpPolicy {
 export function erpReplyDeadline(state: ShipmentState, policy: ErpFollowUpPolicy): string | null {
   const waiting = state.billing.releases.find((r) => r.status === 'requested' && !r.overdue);
   if (!waiting) return null;
-  return new Date(Date.parse(waiting.lastSentAt) + policy.replyTimeoutMs).toISOString();
+  const due = Date.parse(waiting.lastSentAt) + policy.replyTimeoutMs;
+  return Number.isFinite(due) && Math.abs(due) <= 8.64e15 ? new Date(due).toISOString() : null;
 }
 
 /**
