@@ -34,11 +34,10 @@ import { MessageLedger } from './ingest/message-ledger';
 import { RecordShipmentMessageHandler } from './shipment/record-shipment-message.command';
 import { ShipmentRepository } from './shipment/shipment.repository';
 
-export const CONFIG = Symbol('WAYBILL_CONFIG');
-export const PG_POOL = Symbol('PG_POOL');
-export const EVENT_STORE = Symbol('EVENT_STORE');
-export const NATS = Symbol('NATS');
-export const LOGGER = Symbol('LOGGER');
+import { CONFIG, EVENT_STORE, LOGGER, NATS, PG_POOL } from './processor.tokens';
+import { ReadModelsService } from './read-models.service';
+
+export { CONFIG, EVENT_STORE, LOGGER, NATS, PG_POOL };
 
 /**
  * Owns the ingest pipeline's lifecycle: streams and consumer are ensured at bootstrap, the
@@ -224,6 +223,7 @@ export class ProcessorModule {
           useValue: { replyTimeoutMs: config.erpReplyTimeoutMs, maxSends: config.erpMaxSends },
         },
         DecideBillingHandler,
+        ReadModelsService,
         IngestService,
       ],
       exports: [IngestService, BillingSagaRunner, EVENT_STORE, PG_POOL],

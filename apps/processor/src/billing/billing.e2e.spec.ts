@@ -8,6 +8,7 @@ import {
   type ShipmentStreamEvent,
 } from '@waybill/domain';
 import { streamNames, subjectsFor } from '@waybill/messaging';
+import { readBillableShipments, readExceptionQueue, READ_MODELS_SCHEMA } from '@waybill/read-models';
 import { invoiceNumberFor, TestCrm, TestErp } from '@waybill/simulator';
 import { startProcessor } from '../processor';
 import { BillingSagaRunner } from './billing-saga.runner';
@@ -391,6 +392,29 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
       (n) => n === all.filter((c) => c.subject === 'crm.case.open').length,
     );
     expect(crm.duplicates).toBe(0);
+  });
+
+  it('when billing has run, then the read models the API serves show it: billable shipments and the exception queue', async () => {
+    const lines = await eventually(
+      () => readBillableShipments(harness.pool, READ_MODELS_SCHEMA, { customerId: 'C-DEL', limit: 10 }),
+      (l) => l.some((x) => x.shipmentId === 'S-DEL' && x.status === 'invoiced'),
+    );
+    expect(lines.find((x) => x.shipmentId === 'S-DEL')).toMatchObject({
+      status: 'invoiced',
+      invoiceNumber: invoiceNumberFor('invoice.release:S-DEL:1'),
+      amount: '250.00',
+      currency: 'EUR',
+    });
+    const queue = await eventually(
+      () => readExceptionQueue(harness.pool, READ_MODELS_SCHEMA, { shipmentId: 'S-COLD', limit: 50 }),
+      (q) => q.length >= 2,
+    );
+    expect(queue.map((item) => [item.kind, item.owner, item.status])).toEqual(
+      expect.arrayContaining([
+        ['exception', 'operations', 'open'],
+        ['hold', 'operations', 'open'],
+      ]),
+    );
   });
 
   it('when the ERP stays silent, then the same release is sent again, and after the last send finance gets an exception', async () => {

@@ -1,0 +1,58 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { CONTRACT_STREAM_PREFIX, SHIPMENT_STREAM_PREFIX } from '@waybill/domain';
+import type { EventStore } from '@waybill/event-store';
+import { billableShipmentsProjection, exceptionQueueProjection } from '@waybill/projections';
+import { billableShipmentsTable, exceptionQueueTable, ProjectionRunner } from '@waybill/read-models';
+import { EVENT_STORE, LOGGER, PG_POOL } from './processor.tokens';
+
+/**
+ * Keeps the read models the API serves (billable shipments, the exception queue) in PostgreSQL,
+ * each by a `ProjectionRunner` that commits its rows and its checkpoint in one transaction. One
+ * processor instance at a time runs each (a leader lock); the others stand by.
+ */
+@Injectable()
+export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly runners: ProjectionRunner<never>[] = [];
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const common = {
+      store: this.store,
+      pool: this.pool,
+      streamPrefixes: [SHIPMENT_STREAM_PREFIX, CONTRACT_STREAM_PREFIX],
+      onError: (error: unknown) => this.logger.error({ err: error }, 'read-model batch failed; retrying'),
+    };
+    const runners = [
+      new ProjectionRunner({
+        ...common,
+        projection: billableShipmentsProjection,
+        tables: [billableShipmentsTable],
+      }),
+      new ProjectionRunner({
+        ...common,
+        projection: exceptionQueueProjection,
+        tables: [exceptionQueueTable],
+      }),
+    ];
+    for (const runner of runners) {
+      await runner.start();
+      this.runners.push(runner as unknown as ProjectionRunner<never>);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.stop()));
+  }
+}

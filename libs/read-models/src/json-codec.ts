@@ -1,0 +1,88 @@
+/** A value JSON can hold as is. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+// Tagged objects: `{ "$type": <tag>, "value": … }`. A plain object that itself owns a `$type` key is
+// escaped as `Object`, so no stored object is ever mistaken for a tag.
+const TAG = '$type';
+
+/**
+ * Encodes a read-model row as plain JSON: `Map`, `Set`, `bigint` and `Date` become tagged objects
+ * that `decodeJson` turns back into the same values. `undefined` object properties are left out,
+ * as `JSON.stringify` does.
+ *
+ * Not a `JSON.stringify` replacer: a replacer sees a `Date` only after `toJSON` made it a string.
+ */
+export function encodeJson(value: unknown): JsonValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`cannot encode the number ${value}`);
+      return value;
+    case 'bigint':
+      return { [TAG]: 'BigInt', value: value.toString() };
+    case 'undefined':
+      return null;
+    case 'object':
+      return encodeObject(value);
+    case 'function':
+    case 'symbol':
+      throw new TypeError(`cannot encode a ${typeof value}`);
+  }
+}
+
+function encodeObject(value: object | null): JsonValue {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.map(encodeJson);
+  if (value instanceof Date) return { [TAG]: 'Date', value: value.toISOString() };
+  if (value instanceof Map) {
+    return { [TAG]: 'Map', value: [...value].map(([k, v]) => [encodeJson(k), encodeJson(v)]) };
+  }
+  if (value instanceof Set) return { [TAG]: 'Set', value: [...value].map(encodeJson) };
+  const entries: { [key: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) entries[k] = encodeJson(v);
+  return Object.hasOwn(value, TAG) ? { [TAG]: 'Object', value: entries } : entries;
+}
+
+/** The inverse of `encodeJson`: plain JSON (e.g. a `jsonb` column as `pg` returns it) back to the row. */
+export function decodeJson(json: unknown): unknown {
+  if (json === null || typeof json !== 'object') return json;
+  if (Array.isArray(json)) return json.map(decodeJson);
+  const object = json as { [key: string]: unknown };
+  if (Object.hasOwn(object, TAG)) return decodeTagged(object[TAG], object.value);
+  return decodeEntries(object);
+}
+
+function decodeEntries(object: { [key: string]: unknown }): { [key: string]: unknown } {
+  const decoded: { [key: string]: unknown } = {};
+  for (const [k, v] of Object.entries(object)) decoded[k] = decodeJson(v);
+  return decoded;
+}
+
+function decodeTagged(tag: unknown, value: unknown): unknown {
+  switch (tag) {
+    case 'BigInt':
+      return BigInt(value as string);
+    case 'Date':
+      return new Date(value as string);
+    case 'Map':
+      return new Map((value as [unknown, unknown][]).map(([k, v]) => [decodeJson(k), decodeJson(v)]));
+    case 'Set':
+      return new Set((value as unknown[]).map(decodeJson));
+    case 'Object':
+      return decodeEntries(value as { [key: string]: unknown });
+    default:
+      throw new TypeError(`unknown tag ${JSON.stringify(tag)} in stored JSON`);
+  }
+}
+
+/** `encodeJson` as text, for a `jsonb` parameter. */
+export function stringifyJson(value: unknown): string {
+  return JSON.stringify(encodeJson(value));
+}
+
+/** The inverse of `stringifyJson`. */
+export function parseJson(text: string): unknown {
+  return decodeJson(JSON.parse(text));
+}

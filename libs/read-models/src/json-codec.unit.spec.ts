@@ -1,0 +1,62 @@
+import { decodeJson, encodeJson, parseJson, stringifyJson } from './json-codec';
+
+const roundTrip = (value: unknown) => parseJson(stringifyJson(value));
+
+describe('json codec', () => {
+  it('when a row holds Map, Set, bigint and Date, then it comes back with the same types and values', () => {
+    const row = {
+      revision: 12n,
+      negative: -1n,
+      huge: 2n ** 70n,
+      at: new Date('2026-11-27T03:00:00.123Z'),
+      exceptions: new Map([['E-1', { code: 'delay', seen: new Set(['tms', 'carrier:UPSN']) }]]),
+      keys: new Map<unknown, unknown>([
+        [1n, 'bigint key'],
+        [{ a: 1 }, 'object key'],
+      ]),
+      nested: [new Set([1, 2, 3]), new Map(), null, 'text', 1.5, true],
+    };
+    const back = roundTrip(row) as typeof row;
+    expect(back).toEqual(row);
+    expect(back.revision).toBe(12n);
+    expect(back.at).toBeInstanceOf(Date);
+    expect(back.exceptions.get('E-1')?.seen).toBeInstanceOf(Set);
+    expect([...back.keys.keys()]).toEqual([1n, { a: 1 }]);
+  });
+
+  it('when a Map or Set is encoded, then its insertion order is kept', () => {
+    const map = new Map([
+      ['z', 1],
+      ['a', 2],
+      ['m', 3],
+    ]);
+    expect([...(roundTrip(map) as Map<string, number>).keys()]).toEqual(['z', 'a', 'm']);
+    expect([...(roundTrip(new Set(['z', 'a'])) as Set<string>)]).toEqual(['z', 'a']);
+  });
+
+  it('when a plain object owns a $type key, then it is escaped and never read back as a tag', () => {
+    const tricky = { $type: 'Map', value: [['k', 'v']], inner: { $type: 'BigInt', value: '1' } };
+    expect(roundTrip(tricky)).toEqual(tricky);
+    expect(encodeJson(tricky)).toMatchObject({ $type: 'Object' });
+  });
+
+  it('when an object property is undefined, then it is left out; an undefined array element becomes null', () => {
+    expect(roundTrip({ a: undefined, b: 1 })).toStrictEqual({ b: 1 });
+    expect(roundTrip([undefined])).toStrictEqual([null]);
+  });
+
+  it('when a value cannot be represented, then encoding throws instead of storing something else', () => {
+    expect(() => encodeJson(Number.NaN)).toThrow(TypeError);
+    expect(() => encodeJson({ f: () => 1 })).toThrow(TypeError);
+  });
+
+  it('when stored JSON carries an unknown tag, then decoding throws', () => {
+    expect(() => decodeJson({ $type: 'Weird', value: 1 })).toThrow(/unknown tag/);
+  });
+
+  it('when jsonb reorders the keys of an object, then the decoded row is still equal', () => {
+    const encoded = encodeJson({ b: 1n, a: new Set([1]) }) as Record<string, unknown>;
+    const reordered = Object.fromEntries(Object.entries(encoded).reverse());
+    expect(decodeJson(reordered)).toEqual({ a: new Set([1]), b: 1n });
+  });
+});

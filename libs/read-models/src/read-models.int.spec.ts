@@ -1,0 +1,435 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import {
+  contractStreamId,
+  shipmentStreamId,
+  withPolicyDefaults,
+  type BillingPolicyInput,
+  type ContractEvent,
+} from '@waybill/domain';
+import {
+  comparePositions,
+  PostgresEventStore,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+} from '@waybill/event-store';
+import {
+  billableShipments,
+  billableShipmentsProjection,
+  exceptionQueueItems,
+  exceptionQueueProjection,
+  project,
+  type BillableShipment,
+  type EventLike,
+  type Projection,
+} from '@waybill/projections';
+import { expectedOutcome, shipmentDay } from '@waybill/simulator';
+import { createTestDatabase } from '@waybill/testing';
+import {
+  billableShipmentsTable,
+  decodeJson,
+  exceptionQueueTable,
+  ProjectionRunner,
+  readBillableShipments,
+  readExceptionQueue,
+  type ProjectionRunnerOptions,
+  type ReadModelTable,
+} from './index';
+
+const PREFIXES = ['shipment-', 'contract-'];
+
+const toNew = (event: EventLike, occurredAt: string): NewEvent => ({
+  id: randomUUID(),
+  type: event.type,
+  data: event.data,
+  metadata: { correlationId: 'read-models', causationId: 'read-models', occurredAt, source: 'test' },
+});
+
+const contractRecorded = (customerId: string, policy: BillingPolicyInput, version = 1): ContractEvent => ({
+  type: 'ContractPolicyRecorded',
+  data: {
+    messageId: `contract-${customerId}-${version}-${randomUUID()}`,
+    source: 'admin-api',
+    occurredAt: '2026-11-26T04:00:00Z',
+    receivedAt: '2026-11-26T04:00:00Z',
+    customerId,
+    contractId: `K-${customerId}`,
+    version,
+    policy: withPolicyDefaults(policy),
+  },
+});
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+// Counts every event it is given, with no revision check: applying an event twice shows.
+const eventCountProjection: Projection<{ readonly events: number }> = {
+  name: 'event-count',
+  version: 1,
+  handles: (event): event is EventLike => event.type.length > 0,
+  keyOf: (_event, streamId) => streamId,
+  init: () => ({ events: 0 }),
+  apply: (row) => ({ events: row.events + 1 }),
+};
+
+describe('projection runner', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const runners: ProjectionRunner<unknown>[] = [];
+  let schemas = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('read_models');
+    pool = new Pool({ connectionString: database.url, max: 20 });
+    store = await PostgresEventStore.create(pool);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  const freshSchema = () => `rm_${++schemas}`;
+
+  function runner<Row>(options: Omit<ProjectionRunnerOptions<Row>, 'store' | 'pool'>): ProjectionRunner<Row> {
+    const created = new ProjectionRunner<Row>({
+      store,
+      pool,
+      streamPrefixes: PREFIXES,
+      restartDelayMs: 100,
+      standbyRetryMs: 100,
+      ...options,
+    });
+    runners.push(created);
+    return created;
+  }
+
+  // The log's last position as the appends report it: `readAll` may not show an append yet while
+  // another transaction (a runner's batch) is still open.
+  let lastAppended: Position | undefined;
+  const appended = (position: Position) => {
+    if (lastAppended === undefined || comparePositions(position, lastAppended) > 0) lastAppended = position;
+  };
+
+  async function appendDay(idPrefix: string, shipments: number): Promise<void> {
+    const day = shipmentDay({ shipments, seed: 7, idPrefix });
+    for (const [shipmentId, events] of expectedOutcome(day).streams) {
+      if (events.length === 0) continue;
+      const result = await store.appendToStream(
+        shipmentStreamId(shipmentId),
+        events.map((e) => toNew(e, '2026-11-26T05:00:00Z')),
+        'any',
+      );
+      appended(result.position);
+    }
+  }
+
+  async function appendContract(customerId: string, policy: BillingPolicyInput, version = 1) {
+    const result = await store.appendToStream(
+      contractStreamId(customerId),
+      [toNew(contractRecorded(customerId, policy, version), '2026-11-26T04:00:00Z')],
+      'any',
+    );
+    appended(result.position);
+  }
+
+  const log = () => store.readAll({ streamPrefixes: PREFIXES });
+
+  /** Waits until the runner has committed every append so far; resolves to the log up to its checkpoint. */
+  async function caughtUp(target: ProjectionRunner<unknown>): Promise<RecordedEvent[]> {
+    const last = lastAppended!;
+    let checkpoint: Position | undefined;
+    await until(async () => {
+      checkpoint = await target.checkpoint();
+      return checkpoint !== undefined && comparePositions(checkpoint, last) >= 0;
+    });
+    return fullLog();
+  }
+
+  /** The log with every append so far. */
+  async function fullLog(): Promise<RecordedEvent[]> {
+    const last = lastAppended!;
+    let events: RecordedEvent[] = [];
+    await until(async () => {
+      events = await log();
+      return events.length > 0 && comparePositions(events.at(-1)!.position, last) >= 0;
+    });
+    return events;
+  }
+
+  async function storedRows(target: ProjectionRunner<unknown>): Promise<Map<string, unknown>> {
+    const result = await pool.query<{ key: string; row: unknown }>(
+      `SELECT key, row FROM ${target.rowsTable}`,
+    );
+    return new Map(result.rows.map((r) => [r.key, decodeJson(r.row)]));
+  }
+
+  const allLines = (schema: string) => readBillableShipments(pool, schema, { limit: 100_000 });
+
+  async function expectBillableMatchesMemory(target: ProjectionRunner<unknown>, events: RecordedEvent[]) {
+    const rows = project(billableShipmentsProjection, events);
+    expect(await storedRows(target)).toEqual(rows);
+    expect(await allLines(target.schema)).toEqual(billableShipments(rows));
+  }
+
+  it('when shipments and contracts are in the log, then the rows and billable_shipments equal what project() computes, batch after batch', async () => {
+    await appendContract('C-GLOBEX', { billingTrigger: 'delivered' });
+    await appendDay('RMA', 30);
+    await appendContract('C-INITECH', { billingTrigger: 'pod' });
+    const billable = runner({
+      projection: billableShipmentsProjection,
+      schema: freshSchema(),
+      batchSize: 40,
+      tables: [billableShipmentsTable],
+    });
+    await billable.start();
+    await expectBillableMatchesMemory(billable, await caughtUp(billable));
+    const lines = await allLines(billable.schema);
+    expect(lines.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(lines.map((l) => l.status)).size).toBeGreaterThan(1);
+
+    const statusLines = await readBillableShipments(pool, billable.schema, {
+      status: 'on_hold',
+      limit: 1000,
+    });
+    expect(statusLines).toEqual(lines.filter((l) => l.status === 'on_hold'));
+    const carrier = lines[0]!.carrierId!;
+    expect(await readBillableShipments(pool, billable.schema, { carrierId: carrier, limit: 1000 })).toEqual(
+      lines.filter((l) => l.carrierId === carrier),
+    );
+    const pages: BillableShipment[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await readBillableShipments(pool, billable.schema, {
+        limit: 7,
+        ...(after === undefined ? {} : { afterShipmentId: after }),
+      });
+      pages.push(...page);
+      if (page.length < 7) break;
+      after = page.at(-1)!.shipmentId;
+    }
+    expect(pages).toEqual(lines);
+  });
+
+  it('when the exception-queue runner follows the log, then exception_queue holds exactly the items project() computes', async () => {
+    await appendDay('RMB', 30);
+    const queue = runner({
+      projection: exceptionQueueProjection,
+      schema: freshSchema(),
+      batchSize: 25,
+      tables: [exceptionQueueTable],
+    });
+    await queue.start();
+    const rows = project(exceptionQueueProjection, await caughtUp(queue));
+    expect(await storedRows(queue)).toEqual(rows);
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const expected = exceptionQueueItems(rows).sort(byId);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await readExceptionQueue(pool, queue.schema, { limit: 100_000 })).toEqual(expected);
+    expect(
+      await readExceptionQueue(pool, queue.schema, { status: 'open', kind: 'exception', limit: 100_000 }),
+    ).toEqual(expected.filter((i) => i.status === 'open' && i.kind === 'exception'));
+    const first = expected[0]!;
+    expect(
+      await readExceptionQueue(pool, queue.schema, {
+        shipmentId: first.shipmentId!,
+        afterId: first.id,
+        limit: 100,
+      }),
+    ).toEqual(expected.filter((i) => i.shipmentId === first.shipmentId && i.id > first.id));
+  });
+
+  it("when a customer's contract arrives later, then the lines of that customer's shipments flip and no other line changes", async () => {
+    const billable = runner({
+      projection: billableShipmentsProjection,
+      schema: freshSchema(),
+      tables: [billableShipmentsTable],
+    });
+    await appendDay('RMC', 30);
+    await billable.start();
+    await caughtUp(billable);
+    const before = await allLines(billable.schema);
+    const customer = before.find((l) => l.customerId !== null && l.contractId === null)!.customerId!;
+    const theirs = (lines: BillableShipment[]) => lines.filter((l) => l.customerId === customer);
+    expect(theirs(before).every((l) => l.reasons.includes('no_contract'))).toBe(true);
+
+    await appendContract(customer, { billingTrigger: 'delivered' }, 7);
+    const events = await caughtUp(billable);
+    const after = await allLines(billable.schema);
+    expect(theirs(after).length).toBe(theirs(before).length);
+    expect(theirs(after).every((l) => !l.reasons.includes('no_contract') && l.policyVersion === 7)).toBe(
+      true,
+    );
+    expect(after.filter((l) => l.customerId !== customer)).toEqual(
+      before.filter((l) => l.customerId !== customer),
+    );
+    await expectBillableMatchesMemory(billable, events);
+  });
+
+  it('when a batch fails half-way, then nothing of it is visible and the checkpoint stays; after a restart every event counts exactly once', async () => {
+    await appendDay('RMD', 30);
+    const schema = freshSchema();
+    const counted: ReadModelTable<{ readonly events: number }> = {
+      ddl: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.applied (id int PRIMARY KEY, events bigint NOT NULL)`],
+      write: async ({ client, schema: s, events }) => {
+        await client.query(
+          `INSERT INTO ${s}.applied VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET events = applied.events + $1`,
+          [events.length],
+        );
+      },
+    };
+    const committed: Position[] = [];
+    const errors: unknown[] = [];
+    let batches = 0;
+    const failing = runner({
+      projection: eventCountProjection,
+      schema,
+      batchSize: 50,
+      tables: [counted],
+      restartDelayMs: 60_000,
+      onError: (error) => errors.push(error),
+      beforeCheckpoint: (_client, events) => {
+        if (++batches === 3) return Promise.reject(new Error('injected failure before the checkpoint'));
+        committed.push(events.at(-1)!.position);
+        return Promise.resolve();
+      },
+    });
+    await failing.start();
+    await until(() => errors.length > 0);
+    await failing.stop();
+
+    const events = await fullLog();
+    const checkpoint = await failing.checkpoint();
+    expect(checkpoint).toEqual(committed.at(-1));
+    expect(committed).toHaveLength(2);
+    const upTo = events.filter((e) => comparePositions(e.position, checkpoint!) <= 0);
+    expect(upTo).toHaveLength(100);
+    expect(await storedRows(failing)).toEqual(project(eventCountProjection, upTo));
+    const applied = await pool.query<{ events: string }>(`SELECT events FROM ${schema}.applied`);
+    expect(applied.rows[0]!.events).toBe('100');
+
+    const restarted = runner({ projection: eventCountProjection, schema, batchSize: 50, tables: [counted] });
+    await restarted.start();
+    await caughtUp(restarted);
+    expect(await storedRows(restarted)).toEqual(project(eventCountProjection, events));
+    const after = await pool.query<{ events: string }>(`SELECT events FROM ${schema}.applied`);
+    expect(after.rows[0]!.events).toBe(String(events.length));
+  });
+
+  it('when a billable-shipments batch fails, then billable_shipments shows the state before that batch', async () => {
+    await appendDay('RME', 20);
+    const schema = freshSchema();
+    let failures = 0;
+    const failing = runner({
+      projection: billableShipmentsProjection,
+      schema,
+      batchSize: 30,
+      tables: [billableShipmentsTable],
+      restartDelayMs: 60_000,
+      onError: () => failures++,
+      beforeCheckpoint: () => Promise.reject(new Error('injected failure')),
+    });
+    await failing.start();
+    await until(() => failures > 0);
+    await failing.stop();
+    expect(await failing.checkpoint()).toBeUndefined();
+    expect(await storedRows(failing)).toEqual(new Map());
+    expect(await allLines(schema)).toEqual([]);
+
+    const restarted = runner({
+      projection: billableShipmentsProjection,
+      schema,
+      batchSize: 30,
+      tables: [billableShipmentsTable],
+    });
+    await restarted.start();
+    await expectBillableMatchesMemory(restarted, await caughtUp(restarted));
+  });
+
+  it('when two runners of one projection start at once, then only one leads, and the other takes over when it stops', async () => {
+    const schema = freshSchema();
+    const first = runner({
+      projection: billableShipmentsProjection,
+      schema,
+      tables: [billableShipmentsTable],
+    });
+    const second = runner({
+      projection: billableShipmentsProjection,
+      schema,
+      tables: [billableShipmentsTable],
+    });
+    await Promise.all([first.start(), second.start()]);
+    expect([first.leading, second.leading].filter(Boolean)).toHaveLength(1);
+    const [leader, standby] = first.leading ? [first, second] : [second, first];
+
+    await appendDay('RMF', 10);
+    await caughtUp(leader);
+    expect(standby.leading).toBe(false);
+    expect(standby.position).toBeNull();
+
+    await leader.stop();
+    await until(() => standby.leading);
+    await appendDay('RMG', 10);
+    await appendContract('C-STARK', { billingTrigger: 'pod' }, 3);
+    await expectBillableMatchesMemory(standby, await caughtUp(standby));
+  });
+
+  it('when a batch fails once, then the runner rolls it back, follows again from its checkpoint by itself and counts every event once', async () => {
+    await appendDay('RMH', 10);
+    const errors: unknown[] = [];
+    let failed = false;
+    const flaky = runner({
+      projection: eventCountProjection,
+      schema: freshSchema(),
+      batchSize: 20,
+      onError: (error) => errors.push(error),
+      beforeCheckpoint: () => {
+        if (failed) return Promise.resolve();
+        failed = true;
+        return Promise.reject(new Error('injected failure'));
+      },
+    });
+    await flaky.start();
+    const events = await caughtUp(flaky);
+    expect(errors).toHaveLength(1);
+    expect(await storedRows(flaky)).toEqual(project(eventCountProjection, events));
+  });
+
+  it('when the leader loses its lock connection, then it stops and the standby takes over', async () => {
+    const schema = freshSchema();
+    const errors: unknown[] = [];
+    const first = runner({
+      projection: eventCountProjection,
+      schema,
+      onError: (error) => errors.push(error),
+    });
+    await first.start();
+    const second = runner({ projection: eventCountProjection, schema });
+    await second.start();
+    expect([first.leading, second.leading]).toEqual([true, false]);
+
+    await pool.query(
+      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+       WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND l.objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+      [`waybill:read-model:${schema}.event_count_v1`],
+    );
+    await until(() => !first.leading && second.leading);
+    expect(errors).toContainEqual(expect.objectContaining({ code: 'lock_lost' }));
+    await appendDay('RMI', 5);
+    const events = await caughtUp(second);
+    expect(await storedRows(second)).toEqual(project(eventCountProjection, events));
+  });
+});
