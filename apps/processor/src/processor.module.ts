@@ -68,14 +68,18 @@ export class IngestService
     const { streamPrefix, subjectPrefix } = this.config;
     const jsm = await this.nats.jetstreamManager();
     await ensureCommandStream(jsm, streamPrefix, subjectPrefix);
+    const roles = this.config.processorRoles;
     if (this.config.erpReplyTimeoutMs <= COMMAND_DUPLICATE_WINDOW_MS) {
       this.logger.warn(
         { erpReplyTimeoutMs: this.config.erpReplyTimeoutMs, duplicateWindowMs: COMMAND_DUPLICATE_WINDOW_MS },
         'WAYBILL_ERP_REPLY_TIMEOUT_MS is within the command stream de-duplication window: JetStream will drop re-sends made inside it',
       );
     }
-    await this.saga.start();
-    await this.dispatcher.start();
+    if (roles.has('billing')) {
+      await this.saga.start();
+      await this.dispatcher.start();
+    }
+    if (!roles.has('ingest')) return;
     const stream = await ensureIngestStream(jsm, streamPrefix, subjectPrefix);
     await ensureDurableConsumer(jsm, {
       stream,

@@ -10,7 +10,8 @@ import { CONTRACT_STREAM_PREFIX, SHIPMENT_STREAM_PREFIX } from '@waybill/domain'
 import type { EventStore } from '@waybill/event-store';
 import { billableShipmentsProjection, exceptionQueueProjection } from '@waybill/projections';
 import { billableShipmentsTable, exceptionQueueTable, ProjectionRunner } from '@waybill/read-models';
-import { EVENT_STORE, LOGGER, PG_POOL } from './processor.tokens';
+import type { WaybillConfig } from '@waybill/platform';
+import { CONFIG, EVENT_STORE, LOGGER, PG_POOL } from './processor.tokens';
 
 /**
  * Keeps the read models the API serves (billable shipments, the exception queue) in PostgreSQL,
@@ -25,9 +26,11 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CONFIG) private readonly config: WaybillConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.processorRoles.has('read-models')) return;
     const common = {
       store: this.store,
       pool: this.pool,

@@ -3,6 +3,9 @@
  * Waybill-specific tuning knobs (documented in the README's configuration table).
  */
 export type EventStoreKind = 'postgres' | 'esdb';
+/** What a processor process runs: all three by default; scale them apart by starting processes with fewer. */
+export const PROCESSOR_ROLES = ['ingest', 'billing', 'read-models'] as const;
+export type ProcessorRole = (typeof PROCESSOR_ROLES)[number];
 export type Role = 'reader' | 'auditor' | 'operator' | 'admin';
 
 export interface WaybillConfig {
@@ -23,6 +26,8 @@ export interface WaybillConfig {
   readonly ingestConcurrency: number;
   /** How long JetStream waits for an ack before redelivering. */
   readonly ingestAckWaitMs: number;
+  /** What this processor process runs (WAYBILL_PROCESSOR_ROLES). */
+  readonly processorRoles: ReadonlySet<ProcessorRole>;
   /** How often due billing timers (missing POD, ERP reply) are looked for. */
   readonly deadlinePollMs: number;
   /** How long the ERP may stay silent about an invoice release before it is sent again. */
@@ -64,6 +69,21 @@ export function parseApiKeys(raw: string): Map<string, Role> {
   return keys;
 }
 
+function parseRoles(raw: string | undefined): ReadonlySet<ProcessorRole> {
+  if (raw === undefined || raw.trim() === '') return new Set(PROCESSOR_ROLES);
+  const roles = raw
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const unknown = roles.filter((r) => !(PROCESSOR_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || roles.length === 0) {
+    throw new ConfigError(
+      `WAYBILL_PROCESSOR_ROLES: ${JSON.stringify(raw)} is not a list of ${PROCESSOR_ROLES.join(', ')}`,
+    );
+  }
+  return new Set(roles as ProcessorRole[]);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig {
   const eventStore = (env.EVENT_STORE || 'postgres') as EventStoreKind;
   if (eventStore !== 'postgres' && eventStore !== 'esdb') {
@@ -88,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig 
     ingestMaxInFlight: positiveInt(env, 'WAYBILL_INGEST_MAX_IN_FLIGHT', 2048),
     ingestConcurrency: positiveInt(env, 'WAYBILL_INGEST_CONCURRENCY', 256),
     ingestAckWaitMs: positiveInt(env, 'WAYBILL_INGEST_ACK_WAIT_MS', 30_000),
+    processorRoles: parseRoles(env.WAYBILL_PROCESSOR_ROLES),
     deadlinePollMs: positiveInt(env, 'WAYBILL_DEADLINE_POLL_MS', 5_000),
     erpReplyTimeoutMs: positiveInt(env, 'WAYBILL_ERP_REPLY_TIMEOUT_MS', 30 * 60_000),
     erpMaxSends: positiveInt(env, 'WAYBILL_ERP_MAX_SENDS', 3),

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       WAYBILL_DEADLINE_POLL_MS: '250',
       WAYBILL_ERP_REPLY_TIMEOUT_MS: '900000',
       WAYBILL_ERP_MAX_SENDS: '5',
+      WAYBILL_PROCESSOR_ROLES: 'ingest, read-models',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
@@ -76,6 +77,7 @@ describe('loadConfig', () => {
       deadlinePollMs: 250,
       erpReplyTimeoutMs: 900000,
       erpMaxSends: 5,
+      processorRoles: new Set(['ingest', 'read-models']),
       logLevel: 'debug',
     });
   });
@@ -197,5 +199,15 @@ describe('parseApiKeys', () => {
     }
     expect(message).toMatch(/WAYBILL_API_KEYS/);
     expect(message).not.toContain('s3cr3t-api-key-value');
+  });
+
+  it('when WAYBILL_PROCESSOR_ROLES is unset, then a processor runs ingest, billing and read models', () => {
+    expect(loadConfig({}).processorRoles).toEqual(new Set(['ingest', 'billing', 'read-models']));
+  });
+
+  it('when WAYBILL_PROCESSOR_ROLES names an unknown role, then loading fails naming the variable', () => {
+    expect(() => loadConfig({ WAYBILL_PROCESSOR_ROLES: 'ingest,reporting' })).toThrow(
+      /WAYBILL_PROCESSOR_ROLES/,
+    );
   });
 });
