@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createEventStore, type EventStore } from '@waybill/event-store';
 import { ParkedMessageStore } from '@waybill/parking';
+import { READ_MODELS_SCHEMA } from '@waybill/read-models';
 import { createLogger, type Logger, openPool, type WaybillConfig } from '@waybill/platform';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
@@ -12,6 +13,9 @@ import { NatsLink } from './nats/nats-link';
 import { PinoNestLogger } from './nest-logger';
 import { setupOpenApi } from './openapi';
 import { HttpMetrics } from './ops/http-metrics';
+
+/** `ParkedMessageStore.create`'s default schema. */
+const DEFAULT_PARKED_SCHEMA = 'waybill';
 
 export interface CreateApiAppOptions {
   readonly config: WaybillConfig;
@@ -28,6 +32,11 @@ export interface CreateApiAppOptions {
   readonly nats?: NatsConnection;
   /** Schema of the parked-message table. Default `waybill`. */
   readonly parkedSchema?: string;
+  /**
+   * Schema of the read-model query tables, kept by the projection runners of `apps/processor`.
+   * Default `READ_MODELS_SCHEMA` of `@waybill/read-models`.
+   */
+  readonly readModelsSchema?: string;
   /**
    * Told the admin key the app generated when `config.apiKeys` is undefined. Default: prints it
    * once on stdout.
@@ -70,14 +79,28 @@ export async function createApiApp(options: CreateApiAppOptions): Promise<INestA
       eventStore = owned;
     }
 
-    const parkedStore = await ParkedMessageStore.create(pool, options.parkedSchema);
+    const parkedSchema = options.parkedSchema ?? DEFAULT_PARKED_SCHEMA;
+    const parkedStore = await ParkedMessageStore.create(pool, parkedSchema);
+    const readModelsSchema = options.readModelsSchema ?? READ_MODELS_SCHEMA;
 
     const nats = options.nats ? NatsLink.of(options.nats) : await NatsLink.connect(config.natsUrl, logger);
     closers.push(() => nats.close());
 
     const metrics = new HttpMetrics();
     const app = await NestFactory.create<NestExpressApplication>(
-      ApiModule.register({ config, logger, keys, pool, eventStore, parkedStore, nats, metrics, release }),
+      ApiModule.register({
+        config,
+        logger,
+        keys,
+        pool,
+        eventStore,
+        parkedStore,
+        parkedSchema,
+        readModelsSchema,
+        nats,
+        metrics,
+        release,
+      }),
       { logger: new PinoNestLogger(logger), abortOnError: false },
     );
     app.disable('x-powered-by');

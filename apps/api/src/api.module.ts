@@ -5,11 +5,22 @@ import type { EventStore } from '@waybill/event-store';
 import { ParkedMessageStore } from '@waybill/parking';
 import type { Logger, WaybillConfig } from '@waybill/platform';
 import type { Pool } from 'pg';
-import { API_LOGGER, EVENT_STORE, PG_POOL, WAYBILL_CONFIG } from './api.tokens';
+import {
+  API_LOGGER,
+  EVENT_STORE,
+  PARKED_SCHEMA,
+  PG_POOL,
+  READ_MODELS_SCHEMA_NAME,
+  WAYBILL_CONFIG,
+} from './api.tokens';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeys } from './auth/api-keys';
+import { BillingController } from './billing/billing.controller';
+import { BillingService } from './billing/billing.service';
 import { ContractsController } from './contracts/contracts.controller';
 import { ContractsService } from './contracts/contracts.service';
+import { ExceptionsController } from './exceptions/exceptions.controller';
+import { ExceptionsService } from './exceptions/exceptions.service';
 import { createValidationPipe } from './http/validation';
 import { NatsLink } from './nats/nats-link';
 import { HealthController } from './ops/health.controller';
@@ -29,6 +40,8 @@ export interface ApiDependencies {
   readonly pool: Pool;
   readonly eventStore: EventStore;
   readonly parkedStore: ParkedMessageStore;
+  readonly parkedSchema: string;
+  readonly readModelsSchema: string;
   readonly nats: NatsLink;
   readonly metrics: HttpMetrics;
   /** Closes what the app opened itself (not what was handed in), last opened first. */
@@ -52,6 +65,8 @@ export class ApiModule {
       controllers: [
         ShipmentsController,
         ContractsController,
+        BillingController,
+        ExceptionsController,
         ParkedController,
         HealthController,
         MetricsController,
@@ -63,6 +78,8 @@ export class ApiModule {
         { provide: PG_POOL, useValue: deps.pool },
         { provide: EVENT_STORE, useValue: deps.eventStore },
         { provide: ParkedMessageStore, useValue: deps.parkedStore },
+        { provide: PARKED_SCHEMA, useValue: deps.parkedSchema },
+        { provide: READ_MODELS_SCHEMA_NAME, useValue: deps.readModelsSchema },
         { provide: NatsLink, useValue: deps.nats },
         { provide: HttpMetrics, useValue: deps.metrics },
         { provide: Resources, useValue: new Resources(deps.release) },
@@ -71,6 +88,8 @@ export class ApiModule {
         { provide: APP_PIPE, useValue: createValidationPipe() },
         ShipmentsService,
         ContractsService,
+        BillingService,
+        ExceptionsService,
         ParkedService,
       ],
     };

@@ -6,7 +6,7 @@ export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Waybill API')
     .setDescription(
-      'Shipment state folded from the event log, its events, customer contracts and parked messages. Every /v1 route needs ' +
+      'Shipment state folded from the event log, its events, customer contracts, the billable-shipment and exception-queue read models and parked messages. Every /v1 route needs ' +
         '`Authorization: Bearer <key>`; roles are ordered admin ⊃ operator ⊃ auditor ⊃ reader. Errors are ' +
         '`application/problem+json` (RFC 9457). Lists take `limit` (1–500, default 50) and an opaque `cursor`, ' +
         'and answer `{ items, nextCursor }`.',

@@ -68,7 +68,9 @@ describe('/health, /metrics and /docs', () => {
       [
         '/health',
         '/metrics',
+        '/v1/billing/shipments',
         '/v1/contracts/{customerId}',
+        '/v1/exceptions',
         '/v1/parked',
         '/v1/parked/{id}/discard',
         '/v1/parked/{id}/replay',
@@ -93,6 +95,8 @@ describe('/health, /metrics and /docs', () => {
     expect(doc.components.schemas).toHaveProperty('ShipmentViewDto');
     expect(doc.components.schemas).toHaveProperty('PutContractDto');
     expect(doc.components.schemas).toHaveProperty('ContractViewDto');
+    expect(doc.components.schemas).toHaveProperty('BillableShipmentPageDto');
+    expect(doc.components.schemas).toHaveProperty('ExceptionPageDto');
   });
 
   it('when /docs is opened, then the Swagger UI page is served without a key', async () => {

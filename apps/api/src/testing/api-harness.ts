@@ -24,6 +24,8 @@ export interface ApiHarness {
   readonly eventStore: PostgresEventStore;
   readonly parked: ParkedMessageStore;
   readonly parkedSchema: string;
+  /** Where the API reads the read models; a test runs the projection runners on it. */
+  readonly readModelsSchema: string;
   readonly keys: Readonly<Record<Role, string>>;
   /** Another API on the same database and event store, for configurations a test varies. */
   startAnother(env: NodeJS.ProcessEnv, options?: Partial<CreateApiAppOptions>): Promise<INestApplication>;
@@ -51,13 +53,14 @@ export async function startApiHarness(): Promise<ApiHarness> {
   const config = loadConfig(baseEnv);
   const parkedSchema = `api_test_${suffix}`;
   const eventSchema = `api_test_${suffix}_events`;
+  const readModelsSchema = `api_test_${suffix}_read_models`;
   const logger = createLogger('api-test', config.logLevel);
 
   const pool = await openPool(config.databaseUrl);
   const eventStore = await PostgresEventStore.create(pool, { schema: eventSchema });
   const parked = await ParkedMessageStore.create(pool, parkedSchema);
   const others: INestApplication[] = [];
-  const app = await createApiApp({ config, logger, pool, eventStore, parkedSchema });
+  const app = await createApiApp({ config, logger, pool, eventStore, parkedSchema, readModelsSchema });
 
   return {
     app,
@@ -67,6 +70,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
     eventStore,
     parked,
     parkedSchema,
+    readModelsSchema,
     keys,
     async startAnother(env, options = {}) {
       const another = await createApiApp({
@@ -75,6 +79,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
         pool,
         eventStore,
         parkedSchema,
+        readModelsSchema,
         ...options,
       });
       others.push(another);
@@ -86,6 +91,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
       await eventStore.close();
       await pool.query(`DROP SCHEMA IF EXISTS "${parkedSchema}" CASCADE`);
       await pool.query(`DROP SCHEMA IF EXISTS "${eventSchema}" CASCADE`);
+      await pool.query(`DROP SCHEMA IF EXISTS "${readModelsSchema}" CASCADE`);
       await pool.end();
     },
   };
