@@ -4,14 +4,37 @@
  * they usually do, scaled on their own.
  */
 import 'reflect-metadata';
-import { createLogger, loadConfig } from '@waybill/platform';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createLogger, loadConfig, type ProcessorRole } from '@waybill/platform';
 import { createApiApp } from './api/src';
 import { startProcessor } from './processor/src/processor';
+
+let stopping = false;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('waybill', config.logLevel);
-  const processor = await startProcessor(config);
+  // Read models fold whole shipments and would compete with ingest and billing for one event loop
+  // (see docs/benchmarks.md): they get a process, and so a core, of their own.
+  const inProcess = new Set<ProcessorRole>(config.processorRoles);
+  let readModels: ChildProcess | null = null;
+  if (inProcess.has('read-models') && inProcess.size > 1) {
+    inProcess.delete('read-models');
+    readModels = spawn(process.execPath, [join(__dirname, 'processor', 'src', 'main.js')], {
+      env: { ...process.env, WAYBILL_PROCESSOR_ROLES: 'read-models' },
+      stdio: 'inherit',
+    });
+    readModels.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error(
+        { code, signal },
+        'the read-models process ended; stopping Waybill so that a supervisor restarts it',
+      );
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+  const processor = await startProcessor({ ...config, processorRoles: inProcess });
   const api = await createApiApp({ config, logger });
   await api.listen(config.port);
   logger.info(
@@ -19,14 +42,19 @@ async function main(): Promise<void> {
     `Waybill is running: API on http://127.0.0.1:${config.port} (OpenAPI at /docs), processor consuming ${config.subjectPrefix}.ingest.>`,
   );
 
-  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info(`${signal} received: closing the API, then draining the processor`);
+    const readModelsExited = new Promise<void>((resolve) => {
+      if (!readModels || readModels.exitCode !== null || readModels.signalCode !== null) return resolve();
+      readModels.once('exit', () => resolve());
+      readModels.kill('SIGTERM');
+    });
     api
       .close()
       .then(() => processor.close())
+      .then(() => readModelsExited)
       .then(
         () => process.exit(0),
         (error: unknown) => {

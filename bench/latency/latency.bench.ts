@@ -2,12 +2,13 @@
  * bench/latency: from publishing the message that makes a shipment billable (its delivery) to
  * receiving its `invoice.release` on NATS, under a steady background load of ingest traffic.
  *
- *   npm run bench:latency -- --rate 1000 --probes 200
+ *   npm run bench:latency -- --rate 1000 --probes 200 [--read-models]
  *
- * The processor runs in this process (so the publisher and the load compete with it for the same
- * two cores: a conservative set-up). Writes bench/results/latency-<timestamp>.json and prints a
+ * Ingest and billing run in this process (so the publisher and the load compete with them for one
+ * event loop: a conservative set-up); the read models run in a child process, as `npm start` does. Writes bench/results/latency-<timestamp>.json and prints a
  * Markdown table for docs/benchmarks.md.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const arg = (name: string, fallback: number) => {
 const RATE = arg('rate', 1000);
 const PROBES = arg('probes', 200);
 const PROBE_INTERVAL_MS = arg('interval', 100);
+const WITH_READ_MODELS = process.argv.includes('--read-models');
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -32,14 +34,39 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const db = await createTestDatabase('bench_latency');
   const { streamPrefix, subjectPrefix } = testPrefixes('latency');
-  const config = loadConfig({
+  const env = {
     ...process.env,
     DATABASE_URL: db.url,
     WAYBILL_STREAM_PREFIX: streamPrefix,
     WAYBILL_SUBJECT_PREFIX: subjectPrefix,
     LOG_LEVEL: 'error',
-  });
+  };
+  // Ingest and billing here; with --read-models, read models in a process of their own, as
+  // `npm start` runs them.
+  const config = loadConfig({ ...env, WAYBILL_PROCESSOR_ROLES: 'ingest,billing' });
   const app = await startProcessor(config);
+  const root = join(__dirname, '..', '..');
+  const readModels = !WITH_READ_MODELS
+    ? null
+    : spawn(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          '-r',
+          'tsconfig-paths/register',
+          'apps/processor/src/main.ts',
+        ],
+        {
+          cwd: root,
+          env: {
+            ...env,
+            TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+            WAYBILL_PROCESSOR_ROLES: 'read-models',
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
   const nats = await connectTestNats();
   const js = nats.jetstream();
   const subjects = subjectsFor(subjectPrefix);
@@ -145,6 +172,7 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
     },
+    readModels: WITH_READ_MODELS ? 'separate process' : 'not running',
     backgroundTargetPerSecond: RATE,
     backgroundMeasuredPerSecond: Math.round(measuredRate),
     probes: PROBES,
@@ -166,6 +194,11 @@ async function main(): Promise<void> {
   console.log(`\nwritten ${file}`);
 
   sub.unsubscribe();
+  if (readModels) {
+    const readModelsExited = new Promise((r) => readModels.once('exit', r));
+    readModels.kill('SIGTERM');
+    await readModelsExited;
+  }
   await app.close();
   await deleteStreams(nats, streamPrefix);
   await nats.drain();
