@@ -106,6 +106,8 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   private timer: NodeJS.Timeout | null = null;
   /** Where the checkpoint is as far as this runner knows: loaded when it starts to follow, then its commits. */
   private committed: Position = START;
+  /** The leader's lock-loss handler, removed when the lock client goes back to the pool. */
+  private leaderErrorListener: ((error: Error) => void) | null = null;
   /** Bumped whenever following the log starts over: a batch of an older round must not commit. */
   private round = 0;
 
@@ -149,6 +151,8 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     const leader = this.leader;
     this.leader = null;
     if (leader) {
+      if (this.leaderErrorListener) leader.removeListener('error', this.leaderErrorListener);
+      this.leaderErrorListener = null;
       await leader.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey]).catch(() => undefined);
       leader.release();
     }
@@ -208,7 +212,8 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       client.release(error as Error);
       throw error;
     }
-    client.on('error', (error: Error) => {
+    const onError = (error: Error) => {
+      client.removeListener('error', onError);
       if (this.leader !== client) return;
       this.leader = null;
       client.release(error);
@@ -217,7 +222,9 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       );
       // Without the lock another process may lead: this one stops for good.
       void this.stop();
-    });
+    };
+    client.on('error', onError);
+    this.leaderErrorListener = onError;
     this.leader = client;
     return true;
   }

@@ -88,6 +88,9 @@ describe('projection runner', () => {
   beforeAll(async () => {
     database = await createTestDatabase('read_models');
     pool = new Pool({ connectionString: database.url, max: 20 });
+    // The lock-loss test terminates a backend on purpose; an idle pooled client hit by that (or by
+    // the database being dropped at the end) must not surface as an unhandled 'error' event.
+    pool.on('error', () => undefined);
     store = await PostgresEventStore.create(pool);
   });
 
