@@ -92,6 +92,8 @@ export class CheckpointedSubscription {
   ) {}
 
   private leader: PoolClient | null = null;
+  /** The leader's lock-loss handler, removed when the lock client goes back to the pool. */
+  private leaderErrorListener: ((error: Error) => void) | null = null;
   /** Bumped at each change of leadership: work of an earlier generation stops. */
   private generation = 0;
   private standbyTimer: NodeJS.Timeout | null = null;
@@ -147,7 +149,8 @@ export class CheckpointedSubscription {
     // Losing the connection loses the lock: give the connection back to the pool, stop following
     // (a new generation, so that no pending restart of the old one follows without the lock), and
     // stand by again.
-    client.on('error', (error: Error) => {
+    const onError = (error: Error) => {
+      client.removeListener('error', onError);
       if (this.leader !== client) return;
       this.options.onError?.(error);
       this.leader = null;
@@ -156,7 +159,9 @@ export class CheckpointedSubscription {
       const current = this.current;
       this.current = null;
       void (current ? current.stop() : Promise.resolve()).then(() => this.standBy());
-    });
+    };
+    client.on('error', onError);
+    this.leaderErrorListener = onError;
     this.leader = client;
     this.generation++;
     return true;
@@ -209,6 +214,8 @@ export class CheckpointedSubscription {
     const leader = this.leader;
     this.leader = null;
     if (leader) {
+      if (this.leaderErrorListener) leader.removeListener('error', this.leaderErrorListener);
+      this.leaderErrorListener = null;
       await leader
         .query('SELECT pg_advisory_unlock(hashtext($1))', [`waybill:subscription:${this.options.name}`])
         .catch(() => undefined);
