@@ -9,7 +9,7 @@ import {
 } from '@waybill/projections';
 import type { BillingStatus } from '@waybill/domain';
 import type { BatchContext, ReadModelTable } from './projection-runner';
-import { identifier } from './sql';
+import { identifier, keysetPage } from './sql';
 
 /**
  * `<schema>.billable_shipments`: one line per shipment, `billableShipment(entry, contract)` of the
@@ -190,26 +190,20 @@ export async function readBillableShipments(
   schema: string,
   query: BillableShipmentsQuery,
 ): Promise<BillableShipment[]> {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    where.push(`${sql} $${values.length}`);
-  };
-  if (query.status !== undefined) add('status =', query.status);
-  if (query.customerId !== undefined) add('customer_id =', query.customerId);
-  if (query.carrierId !== undefined) add('carrier_id =', query.carrierId);
-  if (query.afterShipmentId !== undefined) add('shipment_id >', query.afterShipmentId);
-  values.push(query.limit);
-  const result = await pool.query<BillableShipmentColumns>(
-    `SELECT shipment_id, customer_id, carrier_id, order_id, status, reasons, amount, currency,
+  const { text, values } = keysetPage(
+    `${identifier(schema)}.billable_shipments`,
+    `shipment_id, customer_id, carrier_id, order_id, status, reasons, amount, currency,
        contract_id, policy_version, delivered_at, hold_since, release_requested_at, invoiced_at,
-       invoice_number, last_event_at, revision::text AS revision
-     FROM ${identifier(schema)}.billable_shipments
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY shipment_id
-     LIMIT $${values.length}`,
-    values,
+       invoice_number, last_event_at, revision::text AS revision`,
+    [
+      ['status =', query.status],
+      ['customer_id =', query.customerId],
+      ['carrier_id =', query.carrierId],
+      ['shipment_id >', query.afterShipmentId],
+    ],
+    'shipment_id',
+    query.limit,
   );
+  const result = await pool.query<BillableShipmentColumns>(text, values);
   return result.rows.map(fromColumns);
 }

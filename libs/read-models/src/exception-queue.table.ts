@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { ExceptionOwner } from '@waybill/domain';
 import type { ExceptionQueueItem, ExceptionQueueRow } from '@waybill/projections';
 import type { BatchContext, ReadModelTable } from './projection-runner';
-import { identifier } from './sql';
+import { identifier, keysetPage } from './sql';
 
 /**
  * `<schema>.exception_queue`: the items of the exception-queue projection's rows, one table row
@@ -113,25 +113,19 @@ export async function readExceptionQueue(
   schema: string,
   query: ExceptionQueueQuery,
 ): Promise<ExceptionQueueItem[]> {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    where.push(`${sql} $${values.length}`);
-  };
-  if (query.status !== undefined) add('status =', query.status);
-  if (query.owner !== undefined) add('owner =', query.owner);
-  if (query.kind !== undefined) add('kind =', query.kind);
-  if (query.shipmentId !== undefined) add('shipment_id =', query.shipmentId);
-  if (query.afterId !== undefined) add('id >', query.afterId);
-  values.push(query.limit);
-  const result = await pool.query<ExceptionQueueColumns>(
-    `SELECT id, kind, shipment_id, code, owner, status, opened_at, resolved_at, detail
-     FROM ${identifier(schema)}.exception_queue
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY id
-     LIMIT $${values.length}`,
-    values,
+  const { text, values } = keysetPage(
+    `${identifier(schema)}.exception_queue`,
+    'id, kind, shipment_id, code, owner, status, opened_at, resolved_at, detail',
+    [
+      ['status =', query.status],
+      ['owner =', query.owner],
+      ['kind =', query.kind],
+      ['shipment_id =', query.shipmentId],
+      ['id >', query.afterId],
+    ],
+    'id',
+    query.limit,
   );
+  const result = await pool.query<ExceptionQueueColumns>(text, values);
   return result.rows.map(fromColumns);
 }

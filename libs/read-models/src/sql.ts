@@ -10,3 +10,32 @@ export function identifier(name: string): string {
 export function rowsTableName(name: string, version: number): string {
   return identifier(`${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_v${version}`);
 }
+
+/**
+ * One keyset page of a query table: `columns` of `table`, rows matching every condition whose
+ * value is given (`undefined` leaves it out), ordered by `orderBy`, at most `limit` rows. The
+ * conditions name their comparison (`status =`, `id >`); values always travel as parameters.
+ */
+export function keysetPage(
+  table: string,
+  columns: string,
+  conditions: readonly (readonly [sql: string, value: unknown])[],
+  orderBy: string,
+  limit: number,
+): { text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  for (const [sql, value] of conditions) {
+    if (value === undefined) continue;
+    values.push(value);
+    where.push(`${sql} $${values.length}`);
+  }
+  values.push(limit);
+  return {
+    text: `SELECT ${columns} FROM ${table}
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY ${orderBy}
+     LIMIT $${values.length}`,
+    values,
+  };
+}
