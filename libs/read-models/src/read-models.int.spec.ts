@@ -427,7 +427,7 @@ describe('projection runner', () => {
       `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
        WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
          AND l.objid::bigint = (hashtext($1)::bigint & 4294967295)`,
-      [`waybill:read-model:${schema}.event_count_v1`],
+      [`waybill:read-model:${schema}.event_count_rows`],
     );
     await until(() => !first.leading && second.leading);
     expect(errors).toContainEqual(expect.objectContaining({ code: 'lock_lost' }));

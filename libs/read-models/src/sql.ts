@@ -6,9 +6,9 @@ export function identifier(name: string): string {
   return name;
 }
 
-/** `<name>_v<version>` with every character outside `[a-z0-9_]` turned into `_`. */
-export function rowsTableName(name: string, version: number): string {
-  return identifier(`${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_v${version}`);
+/** `<name>_rows`, every character of the name outside `[a-z0-9_]` turned into `_`. */
+export function rowsTableName(name: string): string {
+  return identifier(`${name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_rows`);
 }
 
 /**

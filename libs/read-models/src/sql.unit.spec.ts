@@ -1,9 +1,9 @@
 import { identifier, rowsTableName } from './sql';
 
 describe('sql names', () => {
-  it('when a projection name has a hyphen, then its table is named with an underscore and the version', () => {
-    expect(rowsTableName('billable-shipments', 1)).toBe('billable_shipments_v1');
-    expect(rowsTableName('Exception-Queue', 12)).toBe('exception_queue_v12');
+  it('when a projection name has a hyphen, then its table is named with underscores and a _rows suffix', () => {
+    expect(rowsTableName('billable-shipments')).toBe('billable_shipments_rows');
+    expect(rowsTableName('Exception-Queue')).toBe('exception_queue_rows');
   });
 
   it('when a schema name is not a plain identifier, then it is refused rather than spliced into SQL', () => {
