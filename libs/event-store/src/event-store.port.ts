@@ -128,6 +128,15 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch up from a checkpoint, then follow live. */
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
+  /**
+   * How many events come after a position (only in streams with these prefixes, when given): the
+   * lag of a read model and the progress of a rebuild. Optional: a store that cannot count
+   * cheaply leaves it out, and callers then report the lag and the progress as unknown.
+   */
+  countEventsAfter?(
+    after: Position,
+    options?: { readonly streamPrefixes?: readonly string[] },
+  ): Promise<number>;
   /** Cheap reachability check for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;

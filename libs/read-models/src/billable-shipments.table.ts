@@ -18,6 +18,7 @@ import { identifier, keysetPage } from './sql';
  * touched, and of every shipment of a customer whose contract row it changed.
  */
 export const billableShipmentsTable: ReadModelTable<BillableShipmentsRow> = {
+  names: ['billable_shipments'],
   ddl: (schema) => {
     const table = `${identifier(schema)}.billable_shipments`;
     return [

@@ -10,6 +10,7 @@ import { identifier, keysetPage } from './sql';
  * items of every shipment the batch changed are replaced by the row's current items.
  */
 export const exceptionQueueTable: ReadModelTable<ExceptionQueueRow> = {
+  names: ['exception_queue'],
   ddl: (schema) => {
     const table = `${identifier(schema)}.exception_queue`;
     return [

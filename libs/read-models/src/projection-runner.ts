@@ -35,6 +35,8 @@ export interface BatchContext<Row> {
 
 /** A query table derived from a projection's rows and kept in the same transaction as they are. */
 export interface ReadModelTable<Row> {
+  /** The tables `ddl` creates, unqualified: a rebuild moves them between schemas. */
+  readonly names: readonly string[];
   /** Idempotent DDL (`CREATE … IF NOT EXISTS`) of the table and its indexes in `schema`. */
   ddl(schema: string): readonly string[];
   /** Brings the table up to date with the rows the batch changed. */

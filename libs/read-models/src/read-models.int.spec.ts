@@ -285,6 +285,7 @@ describe('projection runner', () => {
     await appendDay('RMD', 30);
     const schema = freshSchema();
     const counted: ReadModelTable<{ readonly events: number }> = {
+      names: ['applied'],
       ddl: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.applied (id int PRIMARY KEY, events bigint NOT NULL)`],
       write: async ({ client, schema: s, events }) => {
         await client.query(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, DatabaseError, Pool } from 'pg';
 import { EventIdConflictError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { describeEventStoreContract } from '../event-store.contract';
-import { type NewEvent, type RecordedEvent } from '../event-store.port';
+import { START, type NewEvent, type RecordedEvent } from '../event-store.port';
 import { PostgresEventStore } from './postgres-event-store';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/waybill_test';
@@ -318,6 +318,31 @@ describe('PostgresEventStore', () => {
       } finally {
         otherProcess.release(true);
       }
+    });
+  });
+
+  describe('counting', () => {
+    it('when events follow a position, then countEventsAfter counts exactly those, filtered by stream prefix', async () => {
+      const tag = `count${Date.now()}`;
+      const event = (n: number) => ({
+        id: randomUUID(),
+        type: 'Counted',
+        data: { n },
+        metadata: {
+          correlationId: 'c',
+          causationId: 'c',
+          occurredAt: '2026-11-27T00:00:00Z',
+          source: 'test',
+        },
+      });
+      const first = await store.appendToStream(`${tag}a-1`, [event(1)], 'no_stream');
+      await store.appendToStream(`${tag}a-2`, [event(2), event(3)], 'no_stream');
+      await store.appendToStream(`${tag}b-1`, [event(4)], 'no_stream');
+      expect(await store.countEventsAfter(first.position, { streamPrefixes: [`${tag}a-`] })).toBe(2);
+      expect(await store.countEventsAfter(first.position, { streamPrefixes: [`${tag}a-`, `${tag}b-`] })).toBe(
+        3,
+      );
+      expect(await store.countEventsAfter(START, { streamPrefixes: [`${tag}`] })).toBe(4);
     });
   });
 

@@ -215,6 +215,28 @@ export class PostgresEventStore implements EventStore {
     return page.events;
   }
 
+  async countEventsAfter(
+    after: Position,
+    options: { readonly streamPrefixes?: readonly string[] } = {},
+  ): Promise<number> {
+    const values: unknown[] = [xid8(after.commit), after.prepare.toString()];
+    let filter = '';
+    if (options.streamPrefixes !== undefined) {
+      values.push(options.streamPrefixes.map(likePrefix));
+      filter = ` AND e.stream_id LIKE ANY ($${values.length}::text[])`;
+    }
+    try {
+      const result = await this.pool.query<{ count: string }>(
+        `SELECT count(*)::text AS count FROM ${this.tables.events} e
+         WHERE (e.transaction_id, e.sequence) > ($1::xid8, $2::int8)${filter}`,
+        values,
+      );
+      return Number(result.rows[0]!.count);
+    } catch (error) {
+      throw translatePgError(error, 'counting events');
+    }
+  }
+
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
     const batchSize = options.batchSize ?? 500;
     if (!Number.isInteger(batchSize) || batchSize <= 0)
