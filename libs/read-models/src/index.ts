@@ -5,7 +5,26 @@ export {
   type BatchContext,
   type ProjectionRunnerOptions,
   type ReadModelTable,
+  type RunnerStatus,
 } from './projection-runner';
+export {
+  billableShipmentsReadModel,
+  diffTables,
+  exceptionQueueReadModel,
+  readModelNamed,
+  READ_MODELS,
+  type DiffLine,
+  type DiffReport,
+  type ReadModelDefinition,
+} from './read-model-definitions';
+export {
+  RebuildError,
+  Rebuilds,
+  type Rebuild,
+  type RebuildProgress,
+  type RebuildsOptions,
+  type RebuildStatus,
+} from './rebuilds';
 export {
   billableShipmentsTable,
   readBillableShipments,

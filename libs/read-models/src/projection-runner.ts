@@ -200,7 +200,18 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     if (!reached) await new Promise<void>((resolve) => this.heldWaiters.push(resolve));
   }
 
-  /** Lifts `holdAtPosition`. */
+  /** Commits what is folded, then applies nothing more until `release()`; resolves with where it stands. */
+  async holdHere(): Promise<Position> {
+    let at: Position = START;
+    await this.enqueue(async () => {
+      if (this.pending) await this.flush(this.round);
+      this.holdAt = this.committed;
+      at = this.committed;
+    });
+    return at;
+  }
+
+  /** Lifts `holdAtPosition` and `holdHere`. */
   release(): void {
     this.holdAt = null;
     const release = this.releaseHold;

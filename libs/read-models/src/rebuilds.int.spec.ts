@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import {
+  contractStreamId,
+  shipmentStreamId,
+  withPolicyDefaults,
+  type BillingPolicyInput,
+} from '@waybill/domain';
+import {
+  comparePositions,
+  PostgresEventStore,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+} from '@waybill/event-store';
+import {
+  billableShipments,
+  billableShipmentsProjection,
+  exceptionQueueItems,
+  exceptionQueueProjection,
+  project,
+  type EventLike,
+  type Projection,
+} from '@waybill/projections';
+import { expectedOutcome, shipmentDay } from '@waybill/simulator';
+import { createTestDatabase } from '@waybill/testing';
+import {
+  billableShipmentsReadModel,
+  exceptionQueueReadModel,
+  ProjectionRunner,
+  readBillableShipments,
+  readExceptionQueue,
+  Rebuilds,
+  type ReadModelDefinition,
+} from './index';
+
+const PREFIXES = ['shipment-', 'contract-'];
+
+const toNew = (event: EventLike): NewEvent => ({
+  id: randomUUID(),
+  type: event.type,
+  data: event.data,
+  metadata: {
+    correlationId: 'rebuild',
+    causationId: 'rebuild',
+    occurredAt: '2026-11-26T05:00:00Z',
+    source: 'test',
+  },
+});
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * The billing rule as it would be after a change: proof of delivery no longer counts. Same name, next
+ * version, so the runner of the old version sees its rows are outdated.
+ */
+const podIgnoredProjection: Projection<unknown, EventLike> = {
+  ...(billableShipmentsProjection as Projection<unknown, EventLike>),
+  version: billableShipmentsProjection.version + 1,
+  handles: (event): event is EventLike =>
+    event.type !== 'ShipmentPodReceived' && billableShipmentsProjection.handles(event),
+};
+const podIgnoredReadModel: ReadModelDefinition = {
+  ...billableShipmentsReadModel,
+  projection: podIgnoredProjection,
+};
+
+describe('read-model rebuilds', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const runners: ProjectionRunner<unknown>[] = [];
+  let lastAppended: Position | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('rebuilds');
+    pool = new Pool({ connectionString: database.url, max: 20 });
+    pool.on('error', () => undefined);
+    store = await PostgresEventStore.create(pool);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  function liveRunner(definition: ReadModelDefinition, schema: string): ProjectionRunner<unknown> {
+    const created = new ProjectionRunner<unknown>({
+      store,
+      pool,
+      schema,
+      projection: definition.projection,
+      tables: definition.tables,
+      streamPrefixes: definition.streamPrefixes,
+      batchSize: 100,
+      restartDelayMs: 100,
+      standbyRetryMs: 100,
+    });
+    runners.push(created);
+    return created;
+  }
+
+  async function append(streamId: string, events: readonly EventLike[]): Promise<void> {
+    const result = await store.appendToStream(streamId, events.map(toNew), 'any');
+    if (lastAppended === undefined || comparePositions(result.position, lastAppended) > 0)
+      lastAppended = result.position;
+  }
+
+  async function appendDay(idPrefix: string, shipments: number, seed = 11): Promise<void> {
+    const day = shipmentDay({ shipments, seed, idPrefix });
+    for (const [shipmentId, events] of expectedOutcome(day).streams) {
+      if (events.length > 0) await append(shipmentStreamId(shipmentId), events);
+    }
+  }
+
+  async function appendContract(customerId: string, policy: BillingPolicyInput): Promise<void> {
+    await append(contractStreamId(customerId), [
+      {
+        type: 'ContractPolicyRecorded',
+        data: {
+          messageId: `contract-${customerId}-${randomUUID()}`,
+          source: 'admin-api',
+          occurredAt: '2026-11-26T04:00:00Z',
+          receivedAt: '2026-11-26T04:00:00Z',
+          customerId,
+          contractId: `K-${customerId}`,
+          version: 1,
+          policy: withPolicyDefaults(policy),
+        },
+      },
+    ]);
+  }
+
+  /** The whole log, once every append so far is visible in it. */
+  async function fullLog(): Promise<RecordedEvent[]> {
+    let events: RecordedEvent[] = [];
+    await until(async () => {
+      events = await store.readAll({ streamPrefixes: PREFIXES });
+      return comparePositions(events.at(-1)!.position, lastAppended!) >= 0;
+    });
+    return events;
+  }
+
+  async function caughtUp(runner: ProjectionRunner<unknown>): Promise<void> {
+    await until(async () => {
+      const checkpoint = await runner.checkpoint();
+      return checkpoint !== undefined && comparePositions(checkpoint, lastAppended!) >= 0;
+    });
+  }
+
+  it('when a rebuild runs while events keep arriving, then it swaps in a copy equal to a fresh fold of the log, and the live runner follows on from it', async () => {
+    const schema = 'rb_live';
+    await appendContract('C-GLOBEX', { billingTrigger: 'delivered' });
+    await appendContract('C-INITECH', { billingTrigger: 'pod', requireSignedPod: true });
+    await appendDay('RBA', 60);
+    const billable = liveRunner(billableShipmentsReadModel, schema);
+    const queue = liveRunner(exceptionQueueReadModel, schema);
+    await billable.start();
+    await queue.start();
+    await caughtUp(billable);
+
+    let appending = true;
+    let batches = 0;
+    const traffic = (async () => {
+      while (appending) await appendDay(`RBL${++batches}`, 5, batches);
+    })();
+    const rebuilds = new Rebuilds({ pool, store, schema, flushEveryEvents: 300, batchSize: 200 });
+    const requested = await rebuilds.request('billable-shipments', { dryRun: false, requestedBy: 'test' });
+    const progress: number[] = [];
+    const done = await rebuilds.runNext((r) => progress.push(r.progress?.eventsApplied ?? 0));
+    appending = false;
+    await traffic;
+
+    expect(done).toMatchObject({
+      rebuildId: requested.rebuildId,
+      status: 'swapped',
+      swapped: true,
+      error: null,
+    });
+    expect(batches).toBeGreaterThan(0);
+    // Both copies were built from the same log by the same rules: nothing changed.
+    expect(done!.diff).toMatchObject({ changedCount: 0, changed: [] });
+    expect(done!.diff!.countsAfter).toEqual(done!.diff!.countsBefore);
+    expect(progress.some((applied) => applied > 0)).toBe(true);
+
+    await appendDay('RBZ', 10, 99);
+    await caughtUp(billable);
+    await caughtUp(queue);
+    const log = await fullLog();
+    const lines = await readBillableShipments(pool, schema, { limit: 100_000 });
+    expect(lines).toEqual(billableShipments(project(billableShipmentsProjection, log)));
+    const items = await readExceptionQueue(pool, schema, { limit: 100_000 });
+    expect(items.length).toBe(exceptionQueueItems(project(exceptionQueueProjection, log)).length);
+    expect(billable.status).toBe('running');
+    // Only the swapped-in copy and the one it retired are left: no shadow schema lingers.
+    const schemas = await pool.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm_rebuild_%' OR nspname LIKE 'rm_retired_%'`,
+    );
+    expect(schemas.rows.map((r) => r.nspname)).toEqual([
+      `rm_retired_${requested.rebuildId.replace(/-/g, '').slice(0, 16)}`,
+    ]);
+  });
+
+  it('when a billing rule changes, then the old rows keep being served, a dry run reports exactly the shipments whose status changes, and the rebuild swaps them in', async () => {
+    const schema = 'rb_rule';
+    await appendContract('C-POD', { billingTrigger: 'pod' });
+    await appendDay('RBR', 80, 5);
+    const before = liveRunner(billableShipmentsReadModel, schema);
+    await before.start();
+    await caughtUp(before);
+    await before.stop();
+    const log = await fullLog();
+    const oldLines = billableShipments(project(billableShipmentsProjection, log));
+    const newLines = billableShipments(
+      project(podIgnoredProjection as typeof billableShipmentsProjection, log),
+    );
+    const expectedChanged = newLines
+      .filter((line, i) => line.status !== oldLines[i]!.status || line.amount !== oldLines[i]!.amount)
+      .map((line) => line.shipmentId);
+    expect(expectedChanged.length).toBeGreaterThan(0);
+
+    // The new version starts: its rows are outdated, so it serves them and waits for a rebuild.
+    const after = liveRunner(podIgnoredReadModel, schema);
+    await after.start();
+    await until(() => after.status === 'outdated');
+    expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(oldLines);
+
+    const rebuilds = new Rebuilds({
+      pool,
+      store,
+      schema,
+      definitions: [podIgnoredReadModel],
+      batchSize: 200,
+    });
+    const dry = await rebuilds.request('billable-shipments', { dryRun: true, requestedBy: 'test' });
+    const dryRun = await rebuilds.runNext();
+    expect(dryRun).toMatchObject({ rebuildId: dry.rebuildId, status: 'dry_run_complete', swapped: false });
+    expect(dryRun!.diff!.changedCount).toBe(expectedChanged.length);
+    expect(dryRun!.diff!.changed.map((line) => line.key)).toEqual(expectedChanged);
+    const count = (lines: typeof oldLines) =>
+      lines.reduce<Record<string, number>>(
+        (counts, l) => ({ ...counts, [l.status]: (counts[l.status] ?? 0) + 1 }),
+        {},
+      );
+    expect(dryRun!.diff!.countsBefore).toEqual(count(oldLines));
+    expect(dryRun!.diff!.countsAfter).toEqual(count(newLines));
+    expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(oldLines);
+    expect(after.status).toBe('outdated');
+
+    await rebuilds.request('billable-shipments', { dryRun: false, requestedBy: 'test' });
+    const swapped = await rebuilds.runNext();
+    expect(swapped).toMatchObject({ status: 'swapped', swapped: true });
+    expect(swapped!.diff!.changedCount).toBe(expectedChanged.length);
+    expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(newLines);
+    await until(() => after.status === 'running');
+    await appendDay('RBS', 5, 6);
+    await caughtUp(after);
+    expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(
+      billableShipments(project(podIgnoredProjection as typeof billableShipmentsProjection, await fullLog())),
+    );
+  });
+
+  it('when a rebuild of a projection is already under way, then a second request is refused, and an unknown projection is named', async () => {
+    const rebuilds = new Rebuilds({ pool, store, schema: 'rb_refuse' });
+    await rebuilds.request('exception-queue', { dryRun: true, requestedBy: 'test' });
+    await expect(
+      rebuilds.request('exception-queue', { dryRun: false, requestedBy: 'test' }),
+    ).rejects.toMatchObject({
+      code: 'rebuild_in_progress',
+    });
+    await expect(
+      rebuilds.request('no-such-model', { dryRun: true, requestedBy: 'test' }),
+    ).rejects.toMatchObject({
+      code: 'unknown_projection',
+    });
+  });
+});

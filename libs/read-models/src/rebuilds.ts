@@ -1,0 +1,509 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import {
+  comparePositions,
+  formatPosition,
+  parsePosition,
+  START,
+  type EventStore,
+  type Position,
+} from '@waybill/event-store';
+import { migrateSchema } from '@waybill/platform';
+import { ProjectionRunner, READ_MODELS_SCHEMA } from './projection-runner';
+import {
+  ensureTables,
+  readModelNamed,
+  READ_MODELS,
+  type DiffReport,
+  type ReadModelDefinition,
+} from './read-model-definitions';
+import { identifier, rowsTableName } from './sql';
+
+export type RebuildStatus = 'requested' | 'running' | 'swapping' | 'swapped' | 'dry_run_complete' | 'failed';
+
+export interface RebuildProgress {
+  /** Events the rebuild has applied. */
+  readonly eventsApplied: number;
+  /** Events still to apply, or `null` when the store cannot count them. */
+  readonly eventsRemaining: number | null;
+  /** 0–1, or `null` when the remaining events are unknown. */
+  readonly progress: number | null;
+  readonly eventsPerSecond: number;
+  readonly etaSeconds: number | null;
+  /** The rebuilt copy's checkpoint. */
+  readonly checkpoint: string | null;
+}
+
+export interface Rebuild {
+  readonly rebuildId: string;
+  readonly projection: string;
+  readonly version: number;
+  readonly dryRun: boolean;
+  readonly status: RebuildStatus;
+  readonly requestedBy: string;
+  readonly requestedAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly progress: RebuildProgress | null;
+  /** Set once the copies were compared (a dry run ends with it). */
+  readonly diff: DiffReport | null;
+  readonly swapped: boolean;
+  readonly error: string | null;
+}
+
+/** Business failures of a rebuild request; `apps/api` maps the codes to HTTP. */
+export class RebuildError extends Error {
+  constructor(
+    readonly code: 'unknown_projection' | 'rebuild_in_progress' | 'unknown_rebuild',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RebuildError';
+  }
+}
+
+export interface RebuildsOptions {
+  readonly pool: Pool;
+  readonly store: EventStore;
+  /** Default `READ_MODELS`. */
+  readonly definitions?: readonly ReadModelDefinition[];
+  /** The live read models' schema. Default `read_models`. */
+  readonly schema?: string;
+  /** Events a rebuild folds in memory between commits. Default 25,000. */
+  readonly flushEveryEvents?: number;
+  /** Events read from the log at a time. Default 2,000. */
+  readonly batchSize?: number;
+  /** How long to wait for the live and rebuilt copies to reach the same checkpoint. Default 60 s. */
+  readonly alignTimeoutMs?: number;
+  /** A running rebuild whose worker has not reported for this long is taken over. Default 60 s. */
+  readonly abandonedAfterMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+const ACTIVE: readonly RebuildStatus[] = ['requested', 'running', 'swapping'];
+
+interface RebuildColumns {
+  rebuild_id: string;
+  projection: string;
+  version: number;
+  dry_run: boolean;
+  status: RebuildStatus;
+  requested_by: string;
+  requested_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  progress: RebuildProgress | null;
+  diff: DiffReport | null;
+  swapped: boolean;
+  error: string | null;
+}
+
+const fromColumns = (r: RebuildColumns): Rebuild => ({
+  rebuildId: r.rebuild_id,
+  projection: r.projection,
+  version: r.version,
+  dryRun: r.dry_run,
+  status: r.status,
+  requestedBy: r.requested_by,
+  requestedAt: r.requested_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  progress: r.progress,
+  diff: r.diff,
+  swapped: r.swapped,
+  error: r.error,
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Zero-downtime rebuilds of the read models. A rebuild builds a second copy of a read model from
+ * position 0 in a schema of its own (the shadow), with the same definition, while the live copy
+ * keeps serving and following the log. Once the shadow has caught up, both are lined up on the
+ * same checkpoint: the live runner is paused by holding its checkpoint row, the shadow is held
+ * at exactly that position. Inside that one transaction the two copies are compared (the diff
+ * report) and, unless it is a dry run, the shadow's tables are moved into the live schema and the
+ * live ones out to a retired schema, and the checkpoint's epoch is bumped so that the live runner
+ * drops what it cached. Readers see the old tables until the commit and the new ones after it.
+ *
+ * A rebuild writes only read-model tables. Commands to the ERP and CRM come from the dispatcher
+ * following the log with a checkpoint of its own, which no rebuild touches: a rebuild never
+ * re-sends one.
+ *
+ * Requests are rows of `<schema>.projection_rebuilds`, so the API, the CLI and any processor can
+ * see them; a worker claims one with `FOR UPDATE SKIP LOCKED`, and a rebuild whose worker died is
+ * taken over and started afresh.
+ */
+export class Rebuilds {
+  readonly schema: string;
+  private readonly table: string;
+  private readonly definitions: readonly ReadModelDefinition[];
+  private migrated = false;
+
+  constructor(private readonly options: RebuildsOptions) {
+    this.schema = identifier(options.schema ?? READ_MODELS_SCHEMA);
+    this.table = `${this.schema}.projection_rebuilds`;
+    this.definitions = options.definitions ?? READ_MODELS;
+  }
+
+  async migrate(): Promise<void> {
+    if (this.migrated) return;
+    await migrateSchema(this.options.pool, this.schema, [
+      `CREATE TABLE IF NOT EXISTS ${this.table} (
+         rebuild_id     uuid PRIMARY KEY,
+         projection     text NOT NULL,
+         version        integer NOT NULL,
+         dry_run        boolean NOT NULL,
+         status         text NOT NULL,
+         requested_by   text NOT NULL,
+         requested_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+         started_at     timestamptz,
+         finished_at    timestamptz,
+         heartbeat_at   timestamptz,
+         progress       jsonb,
+         diff           jsonb,
+         swapped        boolean NOT NULL DEFAULT false,
+         shadow_schema  text,
+         retired_schema text,
+         error          text
+       )`,
+      // At most one rebuild of a projection is active at a time.
+      `CREATE UNIQUE INDEX IF NOT EXISTS projection_rebuilds_one_active ON ${this.table} (projection)
+         WHERE status IN ('requested', 'running', 'swapping')`,
+    ]);
+    this.migrated = true;
+  }
+
+  /** Asks for a rebuild; a worker (a processor, or the CLI) runs it. */
+  async request(projection: string, options: { dryRun: boolean; requestedBy: string }): Promise<Rebuild> {
+    const definition = this.definition(projection);
+    await this.migrate();
+    try {
+      const result = await this.options.pool.query<RebuildColumns>(
+        `INSERT INTO ${this.table} (rebuild_id, projection, version, dry_run, status, requested_by)
+         VALUES ($1, $2, $3, $4, 'requested', $5) RETURNING *`,
+        [randomUUID(), projection, definition.projection.version, options.dryRun, options.requestedBy],
+      );
+      return fromColumns(result.rows[0]!);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        const active = await this.active(projection);
+        throw new RebuildError(
+          'rebuild_in_progress',
+          `a rebuild of ${projection} is already ${active?.status ?? 'active'}${active ? ` (${active.rebuildId})` : ''}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async get(projection: string, rebuildId: string): Promise<Rebuild> {
+    await this.migrate();
+    const result = await this.options.pool.query<RebuildColumns>(
+      `SELECT * FROM ${this.table} WHERE projection = $1 AND rebuild_id::text = $2`,
+      [projection, rebuildId],
+    );
+    const row = result.rows[0];
+    if (!row) throw new RebuildError('unknown_rebuild', `no rebuild ${rebuildId} of ${projection}`);
+    return fromColumns(row);
+  }
+
+  /** The projection's rebuild that is requested or under way, if any. */
+  async active(projection: string): Promise<Rebuild | undefined> {
+    await this.migrate();
+    const result = await this.options.pool.query<RebuildColumns>(
+      `SELECT * FROM ${this.table} WHERE projection = $1 AND status = ANY($2::text[])`,
+      [projection, ACTIVE],
+    );
+    const row = result.rows[0];
+    return row ? fromColumns(row) : undefined;
+  }
+
+  /**
+   * Claims the oldest requested rebuild (or one whose worker stopped reporting) and runs it to the
+   * end. Resolves with it, or `undefined` when there was nothing to do.
+   */
+  async runNext(onProgress?: (rebuild: Rebuild) => void): Promise<Rebuild | undefined> {
+    await this.migrate();
+    const claimed = await this.claim();
+    return claimed ? this.run(claimed, onProgress) : undefined;
+  }
+
+  /** Claims and runs one given rebuild (the CLI runs the one it requested). */
+  async runClaimed(rebuildId: string, onProgress?: (rebuild: Rebuild) => void): Promise<Rebuild> {
+    await this.migrate();
+    const claimed = await this.claim(rebuildId);
+    if (!claimed) throw new RebuildError('unknown_rebuild', `rebuild ${rebuildId} is not waiting to run`);
+    return this.run(claimed, onProgress);
+  }
+
+  private async claim(rebuildId?: string): Promise<RebuildColumns | undefined> {
+    const abandoned = `${Math.round((this.options.abandonedAfterMs ?? 60_000) / 1000)} seconds`;
+    const result = await this.options.pool.query<RebuildColumns>(
+      `UPDATE ${this.table} SET status = 'running', started_at = clock_timestamp(),
+         heartbeat_at = clock_timestamp(), progress = NULL, error = NULL
+       WHERE rebuild_id = (
+         SELECT rebuild_id FROM ${this.table}
+         WHERE (status = 'requested'
+                OR (status IN ('running', 'swapping') AND heartbeat_at < clock_timestamp() - interval '${abandoned}'))
+           ${rebuildId ? 'AND rebuild_id::text = $1' : ''}
+         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      rebuildId ? [rebuildId] : [],
+    );
+    return result.rows[0];
+  }
+
+  private definition(projection: string): ReadModelDefinition {
+    const definition = readModelNamed(projection, this.definitions);
+    if (!definition) throw new RebuildError('unknown_projection', `no read model named ${projection}`);
+    return definition;
+  }
+
+  private async run(claimed: RebuildColumns, onProgress?: (rebuild: Rebuild) => void): Promise<Rebuild> {
+    const { pool } = this.options;
+    const definition = this.definition(claimed.projection);
+    const shadow = identifier(`rm_rebuild_${claimed.rebuild_id.replace(/-/g, '').slice(0, 16)}`);
+    // A worker that died left its shadow behind: start afresh.
+    await pool.query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`);
+    await pool.query(`UPDATE ${this.table} SET shadow_schema = $2 WHERE rebuild_id = $1`, [
+      claimed.rebuild_id,
+      shadow,
+    ]);
+    const errors: unknown[] = [];
+    const runner = new ProjectionRunner<unknown>({
+      store: this.options.store,
+      pool,
+      projection: definition.projection,
+      tables: definition.tables,
+      schema: shadow,
+      streamPrefixes: definition.streamPrefixes,
+      batchSize: this.options.batchSize ?? 2000,
+      flushEveryEvents: this.options.flushEveryEvents ?? 25_000,
+      // The shadow is the only writer of its rows: keep every one of them in memory.
+      cachedRows: Number.MAX_SAFE_INTEGER,
+      restartDelayMs: 200,
+      onError: (error) => {
+        errors.push(error);
+        this.options.onError?.(error);
+      },
+    });
+    const startedAt = Date.now();
+    let finished: Rebuild;
+    try {
+      await runner.start();
+      await this.catchUp(claimed, definition, runner, startedAt, onProgress);
+      await this.heartbeat(
+        claimed.rebuild_id,
+        'swapping',
+        await this.progressOf(definition, runner, startedAt),
+      );
+      finished = await this.alignAndSwap(claimed, definition, runner, shadow);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const result = await pool.query<RebuildColumns>(
+        `UPDATE ${this.table} SET status = 'failed', finished_at = clock_timestamp(), error = $2
+         WHERE rebuild_id = $1 RETURNING *`,
+        [claimed.rebuild_id, message],
+      );
+      finished = fromColumns(result.rows[0]!);
+    } finally {
+      await runner.stop();
+    }
+    // After a swap only the shadow's own checkpoint table is left in it; after a dry run, all of it.
+    await pool
+      .query(`DROP SCHEMA IF EXISTS ${shadow} CASCADE`)
+      .catch((error: unknown) => this.options.onError?.(error));
+    onProgress?.(finished);
+    return finished;
+  }
+
+  private async progressOf(
+    definition: ReadModelDefinition,
+    runner: ProjectionRunner<unknown>,
+    startedAt: number,
+  ): Promise<RebuildProgress> {
+    const position = runner.position ?? START;
+    const remaining = this.options.store.countEventsAfter
+      ? await this.options.store.countEventsAfter(position, { streamPrefixes: definition.streamPrefixes })
+      : null;
+    const applied = runner.applied;
+    const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
+    const eventsPerSecond = Math.round(applied / seconds);
+    return {
+      eventsApplied: applied,
+      eventsRemaining: remaining,
+      progress: remaining === null ? null : applied + remaining === 0 ? 1 : applied / (applied + remaining),
+      eventsPerSecond,
+      etaSeconds: remaining === null || eventsPerSecond === 0 ? null : Math.ceil(remaining / eventsPerSecond),
+      checkpoint: runner.position ? formatPosition(runner.position) : null,
+    };
+  }
+
+  private async heartbeat(
+    rebuildId: string,
+    status: RebuildStatus,
+    progress: RebuildProgress,
+  ): Promise<Rebuild> {
+    const result = await this.options.pool.query<RebuildColumns>(
+      `UPDATE ${this.table} SET status = $2, progress = $3, heartbeat_at = clock_timestamp()
+       WHERE rebuild_id = $1 RETURNING *`,
+      [rebuildId, status, JSON.stringify(progress)],
+    );
+    return fromColumns(result.rows[0]!);
+  }
+
+  /** Until the shadow has (nearly) nothing left to read, reporting progress every second. */
+  private async catchUp(
+    claimed: RebuildColumns,
+    definition: ReadModelDefinition,
+    runner: ProjectionRunner<unknown>,
+    startedAt: number,
+    onProgress?: (rebuild: Rebuild) => void,
+  ): Promise<void> {
+    for (;;) {
+      if (runner.status === 'stopped') throw new Error('the rebuild runner stopped');
+      const progress = await this.progressOf(definition, runner, startedAt);
+      onProgress?.(await this.heartbeat(claimed.rebuild_id, 'running', progress));
+      const live = await this.liveCheckpoint(definition);
+      const caughtUp =
+        progress.eventsRemaining !== null
+          ? progress.eventsRemaining <= (this.options.batchSize ?? 2000)
+          : runner.position !== null &&
+            live !== null &&
+            comparePositions(runner.position, live.position) >= 0;
+      if (caughtUp) return;
+      await sleep(progress.eventsApplied === 0 ? 100 : 1000);
+    }
+  }
+
+  private async liveCheckpoint(
+    definition: ReadModelDefinition,
+    client: Pool | PoolClient = this.options.pool,
+    forUpdate = false,
+  ): Promise<{ position: Position; version: number; epoch: number } | null> {
+    const checkpoints = `${this.schema}.projection_checkpoints`;
+    const exists = await client.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [
+      checkpoints,
+    ]);
+    if (exists.rows[0]?.t === null) return null;
+    const result = await client.query<{ position: string; version: number; epoch: number }>(
+      `SELECT position, version, epoch FROM ${checkpoints} WHERE name = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [rowsTableName(definition.projection.name)],
+    );
+    const row = result.rows[0];
+    return row ? { position: parsePosition(row.position), version: row.version, epoch: row.epoch } : null;
+  }
+
+  /**
+   * Lines the two copies up on one checkpoint and, in one transaction, compares them and (unless
+   * a dry run) swaps them. The shadow is held where it is; once the live copy has reached that
+   * point, its checkpoint row is locked (pausing the live runner, not the readers) and the shadow
+   * is let forward to exactly the live checkpoint.
+   */
+  private async alignAndSwap(
+    claimed: RebuildColumns,
+    definition: ReadModelDefinition,
+    runner: ProjectionRunner<unknown>,
+    shadow: string,
+  ): Promise<Rebuild> {
+    const { pool } = this.options;
+    const deadline = Date.now() + (this.options.alignTimeoutMs ?? 60_000);
+    const held = await runner.holdHere();
+    // A live copy of this version follows the log: wait for it to reach the shadow. One of another
+    // version stands still (it is what this rebuild replaces): it is compared where it stopped.
+    for (;;) {
+      const live = await this.liveCheckpoint(definition);
+      if (!live || live.version !== definition.projection.version) break;
+      if (comparePositions(live.position, held) >= 0) break;
+      if (Date.now() > deadline) throw new Error('the live read model did not reach the rebuilt one in time');
+      await sleep(50);
+    }
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await ensureTables(client, this.schema, definition.tables);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.schema}.projection_checkpoints (
+           name text PRIMARY KEY, position text NOT NULL, version integer NOT NULL,
+           epoch integer NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+      );
+      await client.query(
+        `INSERT INTO ${this.schema}.projection_checkpoints (name, position, version) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO NOTHING`,
+        [rowsTableName(definition.projection.name), formatPosition(START), definition.projection.version],
+      );
+      const live = (await this.liveCheckpoint(definition, client, true))!;
+      let at = held;
+      if (live.version === definition.projection.version && comparePositions(live.position, held) > 0) {
+        runner.release();
+        await withTimeout(runner.holdAtPosition(live.position), Math.max(deadline - Date.now(), 1000));
+        at = live.position;
+      }
+      const diff = await definition.diff(client, this.schema, shadow);
+      if (claimed.dry_run) {
+        await client.query('ROLLBACK');
+        const result = await pool.query<RebuildColumns>(
+          `UPDATE ${this.table} SET status = 'dry_run_complete', finished_at = clock_timestamp(), diff = $2
+           WHERE rebuild_id = $1 RETURNING *`,
+          [claimed.rebuild_id, JSON.stringify(diff)],
+        );
+        return fromColumns(result.rows[0]!);
+      }
+      const retired = identifier(`rm_retired_${claimed.rebuild_id.replace(/-/g, '').slice(0, 16)}`);
+      await client.query(`CREATE SCHEMA ${retired}`);
+      const names = [
+        rowsTableName(definition.projection.name),
+        ...definition.tables.flatMap((table) => table.names),
+      ];
+      for (const name of names) {
+        await client.query(`ALTER TABLE IF EXISTS ${this.schema}.${identifier(name)} SET SCHEMA ${retired}`);
+        await client.query(`ALTER TABLE ${shadow}.${identifier(name)} SET SCHEMA ${this.schema}`);
+      }
+      await client.query(
+        `UPDATE ${this.schema}.projection_checkpoints
+         SET position = $2, version = $3, epoch = epoch + 1, updated_at = clock_timestamp() WHERE name = $1`,
+        [rowsTableName(definition.projection.name), formatPosition(at), definition.projection.version],
+      );
+      const previous = await client.query<{ retired_schema: string }>(
+        `SELECT retired_schema FROM ${this.table}
+         WHERE projection = $1 AND swapped AND retired_schema IS NOT NULL AND rebuild_id <> $2`,
+        [claimed.projection, claimed.rebuild_id],
+      );
+      const result = await client.query<RebuildColumns>(
+        `UPDATE ${this.table} SET status = 'swapped', swapped = true, finished_at = clock_timestamp(),
+           diff = $2, retired_schema = $3
+         WHERE rebuild_id = $1 RETURNING *`,
+        [claimed.rebuild_id, JSON.stringify(diff), retired],
+      );
+      // Keep only the copy this swap retired (for a look back, or to swap it back by hand).
+      for (const row of previous.rows) {
+        await client.query(`DROP SCHEMA IF EXISTS ${identifier(row.retired_schema)} CASCADE`);
+        await client.query(`UPDATE ${this.table} SET retired_schema = NULL WHERE retired_schema = $1`, [
+          row.retired_schema,
+        ]);
+      }
+      await client.query('COMMIT');
+      return fromColumns(result.rows[0]!);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not lined up within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
