@@ -35,3 +35,42 @@ export {
   type ShipmentExceptionItem,
 } from './exception-queue.projection';
 export { isDecimal, sumDecimals } from './decimal';
+export {
+  histogramCount,
+  histogramPercentiles,
+  latencyBucket,
+  mergeHistograms,
+  percentilesOf,
+  withLatency,
+  type LatencyHistogram,
+  type Percentiles,
+} from './percentiles';
+export {
+  eventLatencyProjection,
+  hourOf,
+  hourOverlaps,
+  messageReportOf,
+  reportLatencyMs,
+  type EventLatencyRow,
+  type MessageReport,
+} from './event-latency.projection';
+export {
+  kpiFactsOf,
+  shipmentKpiFactsProjection,
+  type KpiCase,
+  type KpiException,
+  type ShipmentKpiFacts,
+  type ShipmentKpiFactsRow,
+} from './kpi-facts.projection';
+export {
+  DELIVERY_AGE_BUCKETS,
+  computeKpis,
+  deliveredNotBillable,
+  deliveryAgeBucket,
+  isWithin,
+  type DeliveredNotBillable,
+  type DeliveryAgeBucket,
+  type KpiInput,
+  type Kpis,
+} from './kpis';
+export { CARRIER_CASE_CATEGORIES, computeCarrierScorecard, type CarrierScorecard } from './carrier-scorecard';

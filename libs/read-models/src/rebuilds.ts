@@ -139,6 +139,7 @@ export class Rebuilds {
   private readonly table: string;
   private readonly definitions: readonly ReadModelDefinition[];
   private migrated = false;
+  private stopped = false;
 
   constructor(private readonly options: RebuildsOptions) {
     this.schema = identifier(options.schema ?? READ_MODELS_SCHEMA);
@@ -172,6 +173,14 @@ export class Rebuilds {
          WHERE status IN ('requested', 'running', 'swapping')`,
     ]);
     this.migrated = true;
+  }
+
+  /**
+   * Stops the rebuild this worker runs, if any, at its next progress report: it goes back to
+   * `requested`, so that another worker starts it afresh. Claims nothing more.
+   */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Asks for a rebuild; a worker (a processor, or the CLI) runs it. */
@@ -225,6 +234,7 @@ export class Rebuilds {
    */
   async runNext(onProgress?: (rebuild: Rebuild) => void): Promise<Rebuild | undefined> {
     await this.migrate();
+    if (this.stopped) return undefined;
     const claimed = await this.claim();
     return claimed ? this.run(claimed, onProgress) : undefined;
   }
@@ -302,8 +312,11 @@ export class Rebuilds {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const result = await pool.query<RebuildColumns>(
-        `UPDATE ${this.table} SET status = 'failed', finished_at = clock_timestamp(), error = $2
-         WHERE rebuild_id = $1 RETURNING *`,
+        this.stopped
+          ? `UPDATE ${this.table} SET status = 'requested', started_at = NULL, progress = NULL, error = $2
+             WHERE rebuild_id = $1 RETURNING *`
+          : `UPDATE ${this.table} SET status = 'failed', finished_at = clock_timestamp(), error = $2
+             WHERE rebuild_id = $1 RETURNING *`,
         [claimed.rebuild_id, message],
       );
       finished = fromColumns(result.rows[0]!);
@@ -362,6 +375,7 @@ export class Rebuilds {
     onProgress?: (rebuild: Rebuild) => void,
   ): Promise<void> {
     for (;;) {
+      if (this.stopped) throw new Error('the worker running this rebuild shut down');
       if (runner.status === 'stopped') throw new Error('the rebuild runner stopped');
       const progress = await this.progressOf(definition, runner, startedAt);
       onProgress?.(await this.heartbeat(claimed.rebuild_id, 'running', progress));
