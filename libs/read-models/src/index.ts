@@ -7,8 +7,11 @@ export {
   type ReadModelTable,
   type RunnerStatus,
 } from './projection-runner';
+export { kpiFactsTable, readEventLatencyHours, readKpiFacts } from './kpis.table';
 export {
   billableShipmentsReadModel,
+  eventLatencyReadModel,
+  kpiFactsReadModel,
   diffTables,
   exceptionQueueReadModel,
   readModelNamed,

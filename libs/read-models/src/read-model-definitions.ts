@@ -2,12 +2,15 @@ import type { PoolClient } from 'pg';
 import { CONTRACT_STREAM_PREFIX, SHIPMENT_STREAM_PREFIX } from '@waybill/domain';
 import {
   billableShipmentsProjection,
+  eventLatencyProjection,
   exceptionQueueProjection,
+  shipmentKpiFactsProjection,
   type EventLike,
   type Projection,
 } from '@waybill/projections';
 import { billableShipmentsTable } from './billable-shipments.table';
 import { exceptionQueueTable } from './exception-queue.table';
+import { kpiFactsTable } from './kpis.table';
 import type { ReadModelTable } from './projection-runner';
 import { identifier } from './sql';
 
@@ -46,26 +49,34 @@ export interface ReadModelDefinition<Row = unknown> {
   diff(client: PoolClient, liveSchema: string, shadowSchema: string): Promise<DiffReport>;
 }
 
+/** How entries of a query table are compared: SQL expressions over a table alias. */
+export interface DiffColumns {
+  /** The key column. */
+  readonly key: string;
+  readonly status: (alias: string) => string;
+  readonly amount: ((alias: string) => string) | null;
+}
+
 /**
- * Compares one query table in two schemas: entries by `key`, changed when `status` or `amount`
+ * Compares one query table in two schemas: entries by key, changed when status or amount
  * differ, and the number of entries per status on each side.
  */
 export async function diffTables(
   client: PoolClient,
   table: string,
-  columns: { readonly key: string; readonly status: string; readonly amount: string | null },
+  columns: DiffColumns,
   before: string,
   after: string,
 ): Promise<DiffReport> {
   const a = `${identifier(before)}.${identifier(table)}`;
   const b = `${identifier(after)}.${identifier(table)}`;
-  const { key, status } = columns;
-  const amount = columns.amount ?? 'NULL::text';
+  const key = identifier(columns.key);
+  const { status } = columns;
+  const amount = columns.amount ?? (() => 'NULL::text');
   const changedSql = `FROM ${a} a FULL OUTER JOIN ${b} b ON a.${key} = b.${key}
      WHERE a.${key} IS NULL OR b.${key} IS NULL
-        OR a.${status} IS DISTINCT FROM b.${status}
-        OR ${columns.amount ? `a.${amount} IS DISTINCT FROM b.${amount}` : 'false'}`;
-  const amountOf = (side: string) => (columns.amount ? `${side}.${amount}` : 'NULL::text');
+        OR ${status('a')} IS DISTINCT FROM ${status('b')}
+        OR ${amount('a')} IS DISTINCT FROM ${amount('b')}`;
   const lines = await client.query<{
     key: string;
     before_status: string | null;
@@ -74,17 +85,19 @@ export async function diffTables(
     after_amount: string | null;
   }>(
     `SELECT coalesce(a.${key}, b.${key}) AS key,
-            a.${status} AS before_status, ${amountOf('a')} AS before_amount,
-            b.${status} AS after_status, ${amountOf('b')} AS after_amount
+            CASE WHEN a.${key} IS NULL THEN NULL ELSE coalesce(${status('a')}, '') END AS before_status,
+            ${amount('a')} AS before_amount,
+            CASE WHEN b.${key} IS NULL THEN NULL ELSE coalesce(${status('b')}, '') END AS after_status,
+            ${amount('b')} AS after_amount
      ${changedSql}
      ORDER BY 1 LIMIT ${DIFF_LINES_SHOWN}`,
   );
   const total = await client.query<{ n: string }>(`SELECT count(*)::text AS n ${changedSql}`);
   const counts = async (qualified: string) => {
-    const result = await client.query<{ status: string; n: string }>(
-      `SELECT ${status} AS status, count(*)::text AS n FROM ${qualified} GROUP BY 1 ORDER BY 1`,
+    const result = await client.query<{ status: string | null; n: string }>(
+      `SELECT ${status('t')} AS status, count(*)::text AS n FROM ${qualified} t GROUP BY 1 ORDER BY 1`,
     );
-    return Object.fromEntries(result.rows.map((r) => [r.status, Number(r.n)]));
+    return Object.fromEntries(result.rows.map((r) => [r.status ?? '', Number(r.n)]));
   };
   return {
     changedCount: Number(total.rows[0]?.n ?? 0),
@@ -118,7 +131,7 @@ export const billableShipmentsReadModel: ReadModelDefinition = {
     diffTables(
       client,
       'billable_shipments',
-      { key: 'shipment_id', status: 'status', amount: 'amount' },
+      { key: 'shipment_id', status: (t) => `${t}.status`, amount: (t) => `${t}.amount` },
       live,
       shadow,
     ),
@@ -129,13 +142,55 @@ export const exceptionQueueReadModel: ReadModelDefinition = {
   tables: [exceptionQueueTable],
   streamPrefixes: STREAMS,
   diff: (client, live, shadow) =>
-    diffTables(client, 'exception_queue', { key: 'id', status: 'status', amount: null }, live, shadow),
+    diffTables(
+      client,
+      'exception_queue',
+      { key: 'id', status: (t) => `${t}.status`, amount: null },
+      live,
+      shadow,
+    ),
+};
+
+/** KPI facts per shipment: compared by billing status and booked amount. */
+export const kpiFactsReadModel: ReadModelDefinition = {
+  projection: shipmentKpiFactsProjection,
+  tables: [kpiFactsTable],
+  streamPrefixes: [SHIPMENT_STREAM_PREFIX],
+  diff: (client, live, shadow) =>
+    diffTables(
+      client,
+      'kpi_facts',
+      {
+        key: 'shipment_id',
+        status: (t) => `(${t}.facts->>'billingStatus')`,
+        amount: (t) => `(${t}.facts->>'amount')`,
+      },
+      live,
+      shadow,
+    ),
+};
+
+/** Hourly event-latency histograms: compared by the number of reports in each hour. */
+export const eventLatencyReadModel: ReadModelDefinition = {
+  projection: eventLatencyProjection,
+  tables: [],
+  streamPrefixes: [SHIPMENT_STREAM_PREFIX],
+  diff: (client, live, shadow) =>
+    diffTables(
+      client,
+      'event_latency_rows',
+      { key: 'key', status: (t) => `(${t}.row->>'reports')`, amount: null },
+      live,
+      shadow,
+    ),
 };
 
 /** Every read model Waybill keeps, by projection name. */
 export const READ_MODELS: readonly ReadModelDefinition[] = [
   billableShipmentsReadModel,
   exceptionQueueReadModel,
+  kpiFactsReadModel,
+  eventLatencyReadModel,
 ];
 
 export function readModelNamed(

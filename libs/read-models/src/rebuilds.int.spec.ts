@@ -16,7 +16,10 @@ import {
 import {
   billableShipments,
   billableShipmentsProjection,
+  eventLatencyProjection,
   exceptionQueueItems,
+  kpiFactsOf,
+  shipmentKpiFactsProjection,
   exceptionQueueProjection,
   project,
   type EventLike,
@@ -26,7 +29,11 @@ import { expectedOutcome, shipmentDay } from '@waybill/simulator';
 import { createTestDatabase } from '@waybill/testing';
 import {
   billableShipmentsReadModel,
+  eventLatencyReadModel,
   exceptionQueueReadModel,
+  kpiFactsReadModel,
+  readEventLatencyHours,
+  readKpiFacts,
   ProjectionRunner,
   readBillableShipments,
   readExceptionQueue,
@@ -111,8 +118,18 @@ describe('read-model rebuilds', () => {
     return created;
   }
 
+  // The simulator's oracle leaves receivedAt as a placeholder (ingest stamps it): 90 s after the fact.
+  const received = (event: EventLike): EventLike => {
+    const data = event.data as Record<string, unknown>;
+    if (data.receivedAt !== '<receivedAt>' || typeof data.occurredAt !== 'string') return event;
+    return {
+      ...event,
+      data: { ...data, receivedAt: new Date(Date.parse(data.occurredAt) + 90_000).toISOString() },
+    };
+  };
+
   async function append(streamId: string, events: readonly EventLike[]): Promise<void> {
-    const result = await store.appendToStream(streamId, events.map(toNew), 'any');
+    const result = await store.appendToStream(streamId, events.map(received).map(toNew), 'any');
     if (lastAppended === undefined || comparePositions(result.position, lastAppended) > 0)
       lastAppended = result.position;
   }
@@ -269,6 +286,40 @@ describe('read-model rebuilds', () => {
     expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(
       billableShipments(project(podIgnoredProjection as typeof billableShipmentsProjection, await fullLog())),
     );
+  });
+
+  it('when the KPI runners follow the log, then kpi_facts and the latency hours hold what project() computes, and they rebuild like any read model', async () => {
+    const schema = 'rb_kpi';
+    await appendContract('C-KPI', { billingTrigger: 'delivered' });
+    await appendDay('RBK', 40, 21);
+    const facts = liveRunner(kpiFactsReadModel, schema);
+    const latency = liveRunner(eventLatencyReadModel, schema);
+    await facts.start();
+    await latency.start();
+    await caughtUp(facts);
+    await caughtUp(latency);
+    const log = await fullLog();
+    const expectedFacts = kpiFactsOf(project(shipmentKpiFactsProjection, log));
+    const byId = (a: { shipmentId: string }, b: { shipmentId: string }) =>
+      a.shipmentId < b.shipmentId ? -1 : 1;
+    expect((await readKpiFacts(pool, schema)).sort(byId)).toEqual([...expectedFacts].sort(byId));
+    const hours = [...project(eventLatencyProjection, log).values()];
+    expect(hours.length).toBeGreaterThan(0);
+    const stored = await readEventLatencyHours(
+      pool,
+      schema,
+      new Date('2000-01-01T00:00:00Z'),
+      new Date('2100-01-01T00:00:00Z'),
+    );
+    expect(stored.sort((a, b) => (a.hour < b.hour ? -1 : 1))).toEqual(
+      hours.sort((a, b) => (a.hour < b.hour ? -1 : 1)),
+    );
+
+    const rebuilds = new Rebuilds({ pool, store, schema, batchSize: 200 });
+    await rebuilds.request('shipment-kpi-facts', { dryRun: false, requestedBy: 'test' });
+    const done = await rebuilds.runNext();
+    expect(done).toMatchObject({ status: 'swapped', diff: { changedCount: 0 } });
+    expect((await readKpiFacts(pool, schema)).sort(byId)).toEqual([...expectedFacts].sort(byId));
   });
 
   it('when a rebuild of a projection is already under way, then a second request is refused, and an unknown projection is named', async () => {

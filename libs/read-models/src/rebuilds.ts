@@ -409,6 +409,19 @@ export class Rebuilds {
     return row ? { position: parsePosition(row.position), version: row.version, epoch: row.epoch } : null;
   }
 
+  private async ensureLiveCheckpoint(definition: ReadModelDefinition): Promise<void> {
+    await migrateSchema(this.options.pool, this.schema, [
+      `CREATE TABLE IF NOT EXISTS ${this.schema}.projection_checkpoints (
+         name text PRIMARY KEY, position text NOT NULL, version integer NOT NULL,
+         epoch integer NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    ]);
+    await this.options.pool.query(
+      `INSERT INTO ${this.schema}.projection_checkpoints (name, position, version) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
+      [rowsTableName(definition.projection.name), formatPosition(START), definition.projection.version],
+    );
+  }
+
   /**
    * Lines the two copies up on one checkpoint and, in one transaction, compares them and (unless
    * a dry run) swaps them. The shadow is held where it is; once the live copy has reached that
@@ -433,21 +446,14 @@ export class Rebuilds {
       if (Date.now() > deadline) throw new Error('the live read model did not reach the rebuilt one in time');
       await sleep(50);
     }
+    // The live checkpoint row exists before the transaction, whose first act is to lock it: taking
+    // any table lock before it could deadlock with a live batch that holds it.
+    await this.ensureLiveCheckpoint(definition);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await ensureTables(client, this.schema, definition.tables);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${this.schema}.projection_checkpoints (
-           name text PRIMARY KEY, position text NOT NULL, version integer NOT NULL,
-           epoch integer NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-      );
-      await client.query(
-        `INSERT INTO ${this.schema}.projection_checkpoints (name, position, version) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO NOTHING`,
-        [rowsTableName(definition.projection.name), formatPosition(START), definition.projection.version],
-      );
       const live = (await this.liveCheckpoint(definition, client, true))!;
+      await ensureTables(client, this.schema, definition.tables);
       let at = held;
       if (live.version === definition.projection.version && comparePositions(live.position, held) > 0) {
         runner.release();
