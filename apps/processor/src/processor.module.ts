@@ -36,6 +36,11 @@ import { ShipmentRepository } from './shipment/shipment.repository';
 
 import { CONFIG, EVENT_STORE, LOGGER, NATS, PG_POOL } from './processor.tokens';
 import { ReadModelsService } from './read-models.service';
+import {
+  TRANSLATION_OPTIONS,
+  TranslationService,
+  type TranslationOptions,
+} from './translation/translation.service';
 
 export { CONFIG, EVENT_STORE, LOGGER, NATS, PG_POOL };
 
@@ -130,7 +135,11 @@ export class IngestService
 
 @Module({})
 export class ProcessorModule {
-  static forRoot(config: WaybillConfig, clock: Clock = systemClock): DynamicModule {
+  static forRoot(
+    config: WaybillConfig,
+    clock: Clock = systemClock,
+    translation: TranslationOptions = {},
+  ): DynamicModule {
     return {
       module: ProcessorModule,
       imports: [CqrsModule.forRoot()],
@@ -228,9 +237,11 @@ export class ProcessorModule {
         },
         DecideBillingHandler,
         ReadModelsService,
+        { provide: TRANSLATION_OPTIONS, useValue: translation },
+        TranslationService,
         IngestService,
       ],
-      exports: [IngestService, BillingSagaRunner, EVENT_STORE, PG_POOL],
+      exports: [IngestService, TranslationService, BillingSagaRunner, EVENT_STORE, PG_POOL],
     };
   }
 }

@@ -1,2 +1,3 @@
 export * from './subjects';
 export * from './jetstream-setup';
+export * from './canonical-publish';

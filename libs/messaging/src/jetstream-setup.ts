@@ -126,3 +126,44 @@ export async function ensureDurableConsumer(
 }
 
 export const jsonCodec = JSONCodec();
+
+/** Whether a nats-server of this version takes `filter_subjects` (several filters on one consumer). */
+export function supportsMultipleFilters(serverVersion: string): boolean {
+  const [major = 0, minor = 0] = serverVersion.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
+/**
+ * Durable consumers over several filter subjects: one consumer with `filter_subjects` on
+ * nats-server 2.10 and later, else one consumer per filter (`<durable>-1`, `<durable>-2`, …),
+ * which 2.9 needs. Returns the durable names to consume from.
+ */
+export async function ensureFilteredConsumers(
+  jsm: JetStreamManager,
+  serverVersion: string,
+  options: Omit<DurableConsumerOptions, 'filterSubject'> & { readonly filterSubjects: readonly string[] },
+): Promise<string[]> {
+  const { filterSubjects, ...common } = options;
+  if (!supportsMultipleFilters(serverVersion)) {
+    const names = filterSubjects.map((_, i) => `${options.durable}-${i + 1}`);
+    for (const [i, filterSubject] of filterSubjects.entries()) {
+      await ensureDurableConsumer(jsm, { ...common, durable: names[i]!, filterSubject });
+    }
+    return names;
+  }
+  try {
+    await jsm.consumers.info(options.stream, options.durable);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    await jsm.consumers.add(options.stream, {
+      durable_name: options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subjects: [...filterSubjects],
+      max_ack_pending: options.maxAckPending,
+      ack_wait: ms(options.ackWaitMs),
+      max_deliver: -1,
+    });
+  }
+  return [options.durable];
+}

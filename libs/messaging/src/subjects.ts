@@ -10,7 +10,17 @@ export const SHIPMENT_SUBJECTS = [
   'shipment.pod',
   'shipment.temperature',
 ] as const;
-export type ShipmentSubject = (typeof SHIPMENT_SUBJECTS)[number];
+
+/**
+ * Additions to contract v1: canonical subjects that the carrier-format translators produce, and
+ * that an upstream may also publish directly.
+ */
+export const CARRIER_FACT_SUBJECTS = [
+  'shipment.eta',
+  'shipment.appointment',
+  'shipment.carrier-invoice',
+] as const;
+export type ShipmentSubject = (typeof SHIPMENT_SUBJECTS)[number] | (typeof CARRIER_FACT_SUBJECTS)[number];
 
 /** Subjects of contract v1 that later parts of Waybill handle (billing, replies, carrier formats). */
 export const OTHER_CONTRACT_SUBJECTS = [
@@ -51,9 +61,29 @@ export function subjectsFor(prefix: string): Subjects {
 export function isContractSubject(suffix: string): boolean {
   return (
     (SHIPMENT_SUBJECTS as readonly string[]).includes(suffix) ||
+    (CARRIER_FACT_SUBJECTS as readonly string[]).includes(suffix) ||
     (OTHER_CONTRACT_SUBJECTS as readonly string[]).includes(suffix) ||
+    isCarrierFormatSubject(suffix)
+  );
+}
+
+/**
+ * Whether the suffix is a raw carrier-format subject (`edi.x12`, `edi.edifact`, `epcis`,
+ * `carrier.<carrier>`): bytes in a carrier's own format, which the translation consumer turns into
+ * canonical messages. The ingest consumer leaves them to it.
+ */
+export function isCarrierFormatSubject(suffix: string): boolean {
+  return (
+    suffix === 'edi.x12' ||
+    suffix === 'edi.edifact' ||
+    suffix === 'epcis' ||
     /^carrier\.[A-Za-z0-9_-]+$/.test(suffix)
   );
+}
+
+/** The filter subjects of the translation consumer: every raw carrier-format subject. */
+export function carrierFormatFilters(subjects: Subjects): string[] {
+  return [subjects.ingest('edi.>'), subjects.ingest('carrier.>'), subjects.ingest('epcis')];
 }
 
 export function streamNames(streamPrefix: string) {

@@ -1,4 +1,8 @@
+import { supportsMultipleFilters } from './jetstream-setup';
 import {
+  CARRIER_FACT_SUBJECTS,
+  carrierFormatFilters,
+  isCarrierFormatSubject,
   isContractSubject,
   MAX_PAYLOAD_BYTES,
   OTHER_CONTRACT_SUBJECTS,
@@ -53,6 +57,35 @@ describe('ingestSuffix', () => {
 
   it('when the subject is exactly the ingest root, then the suffix is empty', () => {
     expect(subjects.ingestSuffix('waybill.ingest.')).toBe('');
+  });
+});
+
+describe('carrier formats', () => {
+  it('when the suffix is a raw carrier format, then it is one, and the additions to v1 are canonical subjects', () => {
+    for (const suffix of ['edi.x12', 'edi.edifact', 'epcis', 'carrier.ups', 'carrier.DHL']) {
+      expect(isCarrierFormatSubject(suffix)).toBe(true);
+    }
+    for (const suffix of ['edi.x13', 'carrier.ups.v2', 'epcis.events', 'shipment.eta']) {
+      expect(isCarrierFormatSubject(suffix)).toBe(false);
+    }
+    for (const suffix of CARRIER_FACT_SUBJECTS) expect(isContractSubject(suffix)).toBe(true);
+  });
+
+  it('when the translation filters are built, then they cover exactly the raw carrier subjects', () => {
+    expect(carrierFormatFilters(subjectsFor('t1'))).toEqual([
+      't1.ingest.edi.>',
+      't1.ingest.carrier.>',
+      't1.ingest.epcis',
+    ]);
+  });
+
+  it.each([
+    ['2.9.10', false],
+    ['2.10.0', true],
+    ['2.11.3-beta', true],
+    ['3.0.0', true],
+  ])('when the server is %s, then filter_subjects support is %s', (version, expected) => {
+    expect(supportsMultipleFilters(version)).toBe(expected);
   });
 });
 

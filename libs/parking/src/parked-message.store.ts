@@ -17,6 +17,19 @@ export interface ParkRequest {
   /** JetStream stream sequence of the message: with the subject it makes parking idempotent. */
   readonly streamSequence?: number;
   readonly receivedAt: Date;
+  /** Where in a carrier file the parked part is, e.g. `ISA13=905/GS06=1/ST02=0001/LX=2/AT7[1]`. */
+  readonly place?: string;
+  /** The offending code or segment, e.g. `AT7-01=ZZ`. */
+  readonly code?: string;
+  /** A translated message kept for a later replay (`unmatched_reference`). */
+  readonly translated?: Readonly<Record<string, unknown>>;
+  /** Reference keys (`trackingNumber:1Z…`) of an `unmatched_reference`, to find it when a booking names one. */
+  readonly references?: readonly string[];
+  /**
+   * Overrides the idempotency key. Carrier parts use the raw bytes' hash and the place, so that
+   * a redelivery or a re-sent file parks each part once.
+   */
+  readonly dedupKey?: string;
 }
 
 export interface ParkedMessage {
@@ -33,6 +46,10 @@ export interface ParkedMessage {
   readonly status: ParkedStatus;
   readonly statusReason: string | null;
   readonly statusChangedAt: Date | null;
+  readonly place: string | null;
+  readonly code: string | null;
+  readonly translated: Record<string, unknown> | null;
+  readonly references: readonly string[];
 }
 
 export interface ParkedQuery {
@@ -77,6 +94,14 @@ export class ParkedMessageStore {
         )`,
       `CREATE INDEX IF NOT EXISTS parked_messages_reason_idx ON ${table} (reason, id)`,
       `CREATE INDEX IF NOT EXISTS parked_messages_status_idx ON ${table} (status, id)`,
+      // Carrier formats: one raw file parks each of its unusable parts, with its place and code;
+      // an unmatched translated message keeps its translation and reference keys.
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS place text`,
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS code text`,
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS translated jsonb`,
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS "references" text[] NOT NULL DEFAULT '{}'`,
+      `CREATE INDEX IF NOT EXISTS parked_messages_unmatched_refs_idx ON ${table}
+         USING gin ("references") WHERE reason = 'unmatched_reference' AND status = 'parked'`,
     ]);
     return new ParkedMessageStore(pool, table);
   }
@@ -84,13 +109,15 @@ export class ParkedMessageStore {
   /** Parks a message; returns its id. Parking the same delivery again returns the first id. */
   async park(request: ParkRequest, client?: PoolClient): Promise<string> {
     const dedupKey =
-      request.streamSequence !== undefined
+      request.dedupKey ??
+      (request.streamSequence !== undefined
         ? `seq:${request.subject}:${request.streamSequence}`
-        : `raw:${request.subject}:${createHash('sha256').update(request.raw).digest('hex')}:${request.reason}`;
+        : `raw:${request.subject}:${createHash('sha256').update(request.raw).digest('hex')}:${request.reason}`);
     const result = await (client ?? this.pool).query<{ id: string }>(
       `INSERT INTO ${this.table}
-         (dedup_key, subject, reason, explanation, message_id, shipment_id, correlation_id, headers, raw, received_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+         (dedup_key, subject, reason, explanation, message_id, shipment_id, correlation_id, headers, raw,
+          received_at, place, code, translated, "references")
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
        ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
        RETURNING id`,
       [
@@ -104,9 +131,25 @@ export class ParkedMessageStore {
         JSON.stringify(request.headers),
         request.raw,
         request.receivedAt,
+        request.place ?? null,
+        request.code ?? null,
+        request.translated === undefined ? null : JSON.stringify(request.translated),
+        request.references ?? [],
       ],
     );
     return result.rows[0]!.id;
+  }
+
+  /** Open `unmatched_reference` messages naming any of these reference keys, oldest first. */
+  async findUnmatched(references: readonly string[], limit = 500): Promise<ParkedMessage[]> {
+    if (references.length === 0) return [];
+    const result = await this.pool.query<Row>(
+      `SELECT * FROM ${this.table}
+       WHERE reason = 'unmatched_reference' AND status = 'parked' AND "references" && $1::text[]
+       ORDER BY id LIMIT $2`,
+      [references, limit],
+    );
+    return result.rows.map(toParked);
   }
 
   async get(id: string): Promise<ParkedMessage | null> {
@@ -162,6 +205,10 @@ interface Row {
   status: ParkedStatus;
   status_reason: string | null;
   status_changed_at: Date | null;
+  place: string | null;
+  code: string | null;
+  translated: Record<string, unknown> | null;
+  references: string[] | null;
 }
 
 function toParked(row: Row): ParkedMessage {
@@ -179,5 +226,9 @@ function toParked(row: Row): ParkedMessage {
     status: row.status,
     statusReason: row.status_reason,
     statusChangedAt: row.status_changed_at,
+    place: row.place,
+    code: row.code,
+    translated: row.translated,
+    references: row.references ?? [],
   };
 }

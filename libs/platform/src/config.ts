@@ -3,8 +3,12 @@
  * Waybill-specific tuning knobs (documented in the README's configuration table).
  */
 export type EventStoreKind = 'postgres' | 'esdb';
-/** What a processor process runs: all three by default; scale them apart by starting processes with fewer. */
-export const PROCESSOR_ROLES = ['ingest', 'billing', 'read-models'] as const;
+/**
+ * What a processor process runs: all of them by default; scale them apart by starting processes
+ * with fewer. `translate` turns raw carrier formats into canonical messages and keeps the
+ * references index that resolves them.
+ */
+export const PROCESSOR_ROLES = ['ingest', 'billing', 'read-models', 'translate'] as const;
 export type ProcessorRole = (typeof PROCESSOR_ROLES)[number];
 export type Role = 'reader' | 'auditor' | 'operator' | 'admin';
 

@@ -201,8 +201,14 @@ describe('parseApiKeys', () => {
     expect(message).not.toContain('s3cr3t-api-key-value');
   });
 
-  it('when WAYBILL_PROCESSOR_ROLES is unset, then a processor runs ingest, billing and read models', () => {
-    expect(loadConfig({}).processorRoles).toEqual(new Set(['ingest', 'billing', 'read-models']));
+  it('when WAYBILL_PROCESSOR_ROLES is unset, then a processor runs ingest, billing, read models and translation', () => {
+    expect(loadConfig({}).processorRoles).toEqual(new Set(['ingest', 'billing', 'read-models', 'translate']));
+  });
+
+  it('when WAYBILL_PROCESSOR_ROLES is translate alone, then only translation runs', () => {
+    expect(loadConfig({ WAYBILL_PROCESSOR_ROLES: 'translate' }).processorRoles).toEqual(
+      new Set(['translate']),
+    );
   });
 
   it('when WAYBILL_PROCESSOR_ROLES names an unknown role, then loading fails naming the variable', () => {

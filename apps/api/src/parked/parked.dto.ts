@@ -71,6 +71,19 @@ export class ParkedItemDto {
   })
   headers!: Record<string, string[]>;
   @ApiProperty({ description: 'The message exactly as received, base64' }) rawBase64!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Carrier formats: where in the raw file the parked part is (addition to contract v1)',
+  })
+  place!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Carrier formats: the offending code' })
+  code!: string | null;
+  @ApiProperty({
+    type: [String],
+    description: 'unmatched_reference: the reference keys (`trackingNumber:1Z…`) that named no booking',
+  })
+  references!: string[];
 }
 
 export class ParkedPageDto {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
-import type { ParkRequest } from '@waybill/parking';
+import { ShipmentReferences, type ParkRequest } from '@waybill/parking';
 import { PROBLEM_TYPE_BASE } from '../problems/api-error-code';
 import { startApiHarness, TEST_NATS_URL, type ApiHarness } from '../testing/api-harness';
 
@@ -248,6 +248,66 @@ describe('/v1/parked', () => {
     expect(res.body).toMatchObject({
       type: `${PROBLEM_TYPE_BASE}not-found`,
       detail: 'no parked message 999999999',
+    });
+  });
+
+  describe('replaying an unmatched_reference carrier message', () => {
+    const translated = (messageId: string, trackingNumber: string) => ({
+      kind: 'shipment.milestone',
+      payload: {
+        messageId,
+        occurredAt: '2026-11-26T15:00:00Z',
+        source: 'edi:x12:UPSN',
+        milestone: 'delivered',
+      },
+      references: { trackingNumbers: [trackingNumber] },
+      place: 'ST02=0001/LX=1',
+      correlationId: 'corr-x12',
+      receivedAt: '2026-11-26T15:01:00.000Z',
+      translatedFrom: 'test#1/ST02=0001/LX=1',
+    });
+    const parkUnmatched = (messageId: string, trackingNumber: string) =>
+      park({
+        reason: 'unmatched_reference',
+        subject: ingest('edi.x12'),
+        raw: Buffer.from('ISA*00*...'),
+        messageId,
+        place: 'ST02=0001/LX=1',
+        translated: translated(messageId, trackingNumber),
+        references: [`trackingNumber:${trackingNumber}`],
+        dedupKey: `test:${messageId}`,
+      });
+
+    it('when no booking names its references yet, then replay is a 409 problem naming them and it stays parked', async () => {
+      const id = await parkUnmatched('x12-U-1', 'TRK-NONE');
+      const before = await streamMessages();
+      const res = await post(`/v1/parked/${id}/replay`);
+      expect(res.status).toBe(409);
+      expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect((res.body as { detail: string }).detail).toMatch(
+        /still names no booked shipment \(trackingNumber:TRK-NONE\)/,
+      );
+      expect(await streamMessages()).toBe(before);
+      expect((await h.parked.get(id))?.status).toBe('parked');
+    });
+
+    it('when a booking now names it, then its canonical message is published with the shipmentId and Nats-Msg-Id = messageId', async () => {
+      const references = await ShipmentReferences.create(h.pool, h.parkedSchema);
+      await references.replace('SHP-R', { trackingNumbers: ['TRK-R'] });
+      const id = await parkUnmatched('x12-U-2', 'TRK-R');
+      const res = await post(`/v1/parked/${id}/replay`);
+      expect(res.status).toBe(200);
+      const body = res.body as Item & { replay: { seq: number; msgId: string } };
+      expect(body).toMatchObject({ status: 'replayed', references: ['trackingNumber:TRK-R'] });
+      expect(body.replay.msgId).toBe('x12-U-2');
+      const stored = await jsm.streams.getMessage(stream, { seq: body.replay.seq });
+      expect(stored.subject).toBe(ingest('shipment.milestone'));
+      expect(stored.header.get('Nats-Msg-Id')).toBe('x12-U-2');
+      expect(JSON.parse(new TextDecoder().decode(stored.data))).toEqual({
+        ...translated('x12-U-2', 'TRK-R').payload,
+        shipmentId: 'SHP-R',
+        correlationId: 'corr-x12',
+      });
     });
   });
 

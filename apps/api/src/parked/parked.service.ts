@@ -1,8 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@waybill/platform';
-import { type ParkedMessage, ParkedMessageStore, type ParkedQuery } from '@waybill/parking';
+import {
+  type ParkedMessage,
+  ParkedMessageStore,
+  type ParkedQuery,
+  replayUnmatched,
+  ShipmentReferences,
+  unmatchedTranslationOf,
+} from '@waybill/parking';
+import { subjectsFor } from '@waybill/messaging';
+import type { WaybillConfig } from '@waybill/platform';
+import type { Pool } from 'pg';
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import { API_LOGGER } from '../api.tokens';
+import { API_LOGGER, PARKED_SCHEMA, PG_POOL, WAYBILL_CONFIG } from '../api.tokens';
 import { decodeCursor, type Page, toPage } from '../http/cursor';
 import { NatsLink } from '../nats/nats-link';
 import { ApiError, ApiErrorCode } from '../problems/api-error';
@@ -22,6 +32,9 @@ export interface ParkedItem {
   readonly statusChangedAt: string | null;
   readonly headers: Record<string, string[]>;
   readonly rawBase64: string;
+  readonly place: string | null;
+  readonly code: string | null;
+  readonly references: string[];
 }
 
 export interface ReplayedItem extends ParkedItem {
@@ -39,7 +52,12 @@ export class ParkedService {
     private readonly store: ParkedMessageStore,
     private readonly nats: NatsLink,
     @Inject(API_LOGGER) private readonly logger: Logger,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PARKED_SCHEMA) private readonly parkedSchema: string,
+    @Inject(WAYBILL_CONFIG) private readonly config: WaybillConfig,
   ) {}
+
+  private references: Promise<ShipmentReferences> | null = null;
 
   async list(query: ParkedQueryDto): Promise<Page<ParkedItem>> {
     const afterId =
@@ -64,6 +82,7 @@ export class ParkedService {
     const js = this.nats.jetstream();
     if (!js)
       throw new ApiError(ApiErrorCode.Unavailable, 'NATS is unreachable; the message was not replayed');
+    if (unmatchedTranslationOf(parked)) return this.replayUnmatched(parked, reason);
     const msgId = `replay:${parked.id}`;
     let ack;
     try {
@@ -90,6 +109,65 @@ export class ParkedService {
     return {
       ...toParkedItem(await this.mustGet(parked.id)),
       replay: { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate, msgId },
+    };
+  }
+
+  /**
+   * A carrier message that named no booking: replaying its raw bytes would only park it again.
+   * Its translated message is resolved against the references index now, and published as the
+   * canonical message it is (Nats-Msg-Id = its messageId) when a booking names it; otherwise a 409.
+   */
+  private async replayUnmatched(parked: ParkedMessage, reason: string | undefined): Promise<ReplayedItem> {
+    const js = this.nats.jetstream();
+    if (!js)
+      throw new ApiError(ApiErrorCode.Unavailable, 'NATS is unreachable; the message was not replayed');
+    this.references ??= ShipmentReferences.create(this.pool, this.parkedSchema);
+    let outcome;
+    try {
+      outcome = await replayUnmatched(
+        {
+          parked: this.store,
+          references: await this.references,
+          js,
+          subjects: subjectsFor(this.config.subjectPrefix),
+        },
+        parked,
+        reason ?? 'replayed through the API',
+      );
+    } catch (error) {
+      throw new ApiError(
+        ApiErrorCode.Unavailable,
+        `the translated message of parked message ${parked.id} was not published: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if (!outcome.replayed) {
+      const translation = unmatchedTranslationOf(parked)!;
+      const ambiguous = outcome.resolution.ambiguous;
+      throw new ApiError(
+        ApiErrorCode.Conflict,
+        `parked message ${parked.id} still names no booked shipment (${parked.references.join(', ') || 'no references'})${
+          ambiguous.length ? `; ${ambiguous.join(', ')} name more than one shipment` : ''
+        }; it is replayed by itself when a booking names one of them`,
+        {
+          extensions: { parkedStatus: parked.status, references: parked.references, kind: translation.kind },
+        },
+      );
+    }
+    if (!outcome.closed) throw await this.notOpen(parked.id);
+    const msgId = String(unmatchedTranslationOf(parked)!.payload.messageId);
+    this.logger.info(
+      {
+        parkedId: parked.id,
+        shipmentId: outcome.shipmentId,
+        stream: outcome.ack.stream,
+        seq: outcome.ack.seq,
+      },
+      'replayed unmatched carrier message',
+    );
+    return {
+      ...toParkedItem(await this.mustGet(parked.id)),
+      replay: { stream: outcome.ack.stream, seq: outcome.ack.seq, duplicate: outcome.ack.duplicate, msgId },
     };
   }
 
@@ -155,5 +233,8 @@ export function toParkedItem(parked: ParkedMessage): ParkedItem {
     statusChangedAt: parked.statusChangedAt?.toISOString() ?? null,
     headers: parked.headers,
     rawBase64: parked.raw.toString('base64'),
+    place: parked.place,
+    code: parked.code,
+    references: [...parked.references],
   };
 }

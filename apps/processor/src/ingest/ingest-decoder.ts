@@ -13,6 +13,7 @@ import {
 } from '@waybill/domain';
 import { deterministicId } from '@waybill/event-store';
 import {
+  isCarrierFormatSubject,
   isContractSubject,
   MAX_PAYLOAD_BYTES,
   type ShipmentSubject,
@@ -28,7 +29,10 @@ import {
   InvoiceRejectedDto,
   InvoiceReleasedDto,
   type ReferencesDto,
+  ShipmentAppointmentDto,
   ShipmentBookedDto,
+  ShipmentCarrierInvoiceDto,
+  ShipmentEtaDto,
   ShipmentExceptionClearedDto,
   ShipmentExceptionDto,
   ShipmentMessageDto,
@@ -68,7 +72,17 @@ export interface Unusable {
   readonly correlationId?: string;
 }
 
-export type Decoded = DecodedShipmentMessage | DecodedContractMessage | Unusable;
+/**
+ * Raw bytes in a carrier's own format (`edi.*`, `carrier.<carrier>`, `epcis`): the translation
+ * consumer, a durable consumer of its own on these subjects, translates, parks or publishes them
+ * as canonical messages. The ingest consumer only acks them.
+ */
+export interface CarrierFormat {
+  readonly kind: 'carrier_format';
+  readonly suffix: string;
+}
+
+export type Decoded = DecodedShipmentMessage | DecodedContractMessage | Unusable | CarrierFormat;
 
 const DTO_BY_SUBJECT: Record<string, ClassConstructor<CanonicalMessageDto>> = {
   contract: ContractDto,
@@ -82,6 +96,9 @@ const DTO_BY_SUBJECT: Record<string, ClassConstructor<CanonicalMessageDto>> = {
   'shipment.exception-cleared': ShipmentExceptionClearedDto,
   'shipment.pod': ShipmentPodDto,
   'shipment.temperature': ShipmentTemperatureDto,
+  'shipment.eta': ShipmentEtaDto,
+  'shipment.appointment': ShipmentAppointmentDto,
+  'shipment.carrier-invoice': ShipmentCarrierInvoiceDto,
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -97,6 +114,9 @@ export function decodeIngestMessage(
   raw: Uint8Array,
   receivedAt: Date,
 ): Decoded {
+  const suffix = subjects.ingestSuffix(subject);
+  // First, whatever the bytes: size, format and everything else are the translation consumer's.
+  if (suffix !== null && isCarrierFormatSubject(suffix)) return { kind: 'carrier_format', suffix };
   if (raw.byteLength > MAX_PAYLOAD_BYTES) {
     return park('too_large', `payload is ${raw.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES} (1 MiB)`);
   }
@@ -109,7 +129,6 @@ export function decodeIngestMessage(
   }
   const readable = readIds(payload);
 
-  const suffix = subjects.ingestSuffix(subject);
   if (suffix === null || !isContractSubject(suffix)) {
     return park('unknown_subject', `subject "${subject}" is not an ingest subject of contract v1`, readable);
   }
@@ -284,7 +303,55 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
       },
     };
   }
+  if (dto instanceof ShipmentEtaDto) {
+    return {
+      type: 'RecordEta',
+      data: {
+        ...report,
+        estimate: dto.estimate,
+        estimatedAt: dto.estimatedAt,
+        ...optional('carrierId', dto.carrierId),
+        ...sourceTime(dto),
+      },
+    };
+  }
+  if (dto instanceof ShipmentAppointmentDto) {
+    return {
+      type: 'RecordAppointment',
+      data: {
+        ...report,
+        appointment: dto.appointment,
+        code: dto.code,
+        ...optional('reason', dto.reason),
+        appointmentAt: dto.appointmentAt,
+        ...optional('carrierId', dto.carrierId),
+        ...sourceTime(dto),
+      },
+    };
+  }
+  if (dto instanceof ShipmentCarrierInvoiceDto) {
+    return {
+      type: 'RecordCarrierInvoice',
+      data: {
+        ...report,
+        invoiceNumber: dto.invoiceNumber,
+        carrierId: dto.carrierId,
+        currency: dto.currency,
+        lines: dto.lines.map((l) => ({ code: l.code, description: l.description, amount: l.amount })),
+        total: dto.total,
+        ...sourceTime(dto),
+      },
+    };
+  }
   throw new Error(`no command mapping for ${dto.constructor.name}`);
+}
+
+/** Kept in the event when the translator said how it read the source's time; null is absent. */
+function sourceTime(dto: ShipmentEtaDto | ShipmentAppointmentDto | ShipmentCarrierInvoiceDto) {
+  return {
+    ...(dto.timeZoneGuessed == null ? {} : { timeZoneGuessed: dto.timeZoneGuessed }),
+    ...(dto.sourceTimeCode == null ? {} : { sourceTimeCode: dto.sourceTimeCode }),
+  };
 }
 
 /** A place as the contract knows it: free text, or an address with only the contract's fields. */

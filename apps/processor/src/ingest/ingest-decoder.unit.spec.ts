@@ -487,23 +487,121 @@ describe('decodeIngestMessage: invalid_message', () => {
   });
 });
 
-describe('decodeIngestMessage: processing_failed for contract subjects not handled yet (carrier formats)', () => {
-  it.each(['edi.x12', 'edi.edifact', 'epcis', 'carrier.UPSN'])(
-    'when a JSON object arrives on %s, then it is parked as processing_failed with its ids',
+describe('decodeIngestMessage: raw carrier formats are left to the translation consumer', () => {
+  it.each(['edi.x12', 'edi.edifact', 'epcis', 'carrier.UPSN', 'carrier.dhl'])(
+    'when a message arrives on %s, then it is handed to translation, not parked',
     (suffix) => {
-      const decoded = decode(suffix, { messageId: 'msg-7', customerId: 'C-1', correlationId: 'corr-7' });
-      expect(decoded).toEqual({
-        kind: 'park',
-        reason: 'processing_failed',
-        explanation: `subject "${suffix}" is part of contract v1 but this version of Waybill does not process it yet; replay it after upgrading`,
-        messageId: 'msg-7',
-        correlationId: 'corr-7',
+      expect(decode(suffix, { messageId: 'msg-7', customerId: 'C-1' })).toEqual({
+        kind: 'carrier_format',
+        suffix,
       });
     },
   );
 
-  it('when a contract subject carries bytes that are not JSON, then invalid_json comes first', () => {
-    expect(parked(decode('edi.x12', 'ISA*00*          *00*')).reason).toBe('invalid_json');
+  it('when a carrier subject carries bytes that are not JSON (X12), then it is still handed to translation', () => {
+    expect(decode('edi.x12', 'ISA*00*          *00*')).toEqual({ kind: 'carrier_format', suffix: 'edi.x12' });
+  });
+
+  it('when a carrier file is larger than 1 MiB, then translation gets it too (it parks it with the raw bytes)', () => {
+    const raw = new Uint8Array(MAX_PAYLOAD_BYTES + 1);
+    expect(decodeIngestMessage(subjects, 'waybill.ingest.edi.edifact', raw, RECEIVED_AT)).toEqual({
+      kind: 'carrier_format',
+      suffix: 'edi.edifact',
+    });
+  });
+
+  it.each(['edi.other', 'carrier.UPSN.extra', 'epcis.events'])(
+    'when a subject only looks like a carrier format (%s), then it is an unknown subject',
+    (suffix) => {
+      expect(parked(decode(suffix, { messageId: 'm' })).reason).toBe('unknown_subject');
+    },
+  );
+});
+
+describe('decodeIngestMessage: estimates, appointments and carrier invoices (additions to contract v1)', () => {
+  it('when an ETA is valid, then it becomes RecordEta with how its time was read', () => {
+    const decoded = accepted(
+      decode('shipment.eta', {
+        ...envelope,
+        estimate: 'delivery',
+        estimatedAt: '2025-03-02T17:00:00-05:00',
+        carrierId: 'UPSN',
+        timeZoneGuessed: true,
+        sourceTimeCode: 'LT',
+      }),
+    );
+    expect(decoded.command).toEqual({
+      type: 'RecordEta',
+      data: {
+        ...report,
+        estimate: 'delivery',
+        estimatedAt: '2025-03-02T17:00:00-05:00',
+        carrierId: 'UPSN',
+        timeZoneGuessed: true,
+        sourceTimeCode: 'LT',
+      },
+    });
+  });
+
+  it('when an ETA has no offset or an unknown estimate, then it is parked naming both fields', () => {
+    const p = parked(
+      decode('shipment.eta', { ...envelope, estimate: 'arrival', estimatedAt: '2025-03-02T17:00:00' }),
+    );
+    expect(p.reason).toBe('invalid_message');
+    expect(p.explanation).toMatch(/estimate: /);
+    expect(p.explanation).toMatch(/estimatedAt must carry an offset/);
+  });
+
+  it('when an appointment is valid, then it becomes RecordAppointment; a null reason is absent', () => {
+    const decoded = accepted(
+      decode('shipment.appointment', {
+        ...envelope,
+        appointment: 'pickup',
+        code: 'AA',
+        reason: null,
+        appointmentAt: '2025-03-02T08:00:00Z',
+      }),
+    );
+    expect(decoded.command).toEqual({
+      type: 'RecordAppointment',
+      data: { ...report, appointment: 'pickup', code: 'AA', appointmentAt: '2025-03-02T08:00:00Z' },
+    });
+  });
+
+  it('when a carrier invoice is valid, then it becomes RecordCarrierInvoice with its lines and total', () => {
+    const invoice = {
+      ...envelope,
+      invoiceNumber: 'INV-1',
+      carrierId: 'UPSN',
+      currency: 'USD',
+      lines: [{ code: '400', description: 'Freight', amount: '117.50' }],
+      total: '117.50',
+    };
+    expect(accepted(decode('shipment.carrier-invoice', invoice)).command).toEqual({
+      type: 'RecordCarrierInvoice',
+      data: {
+        ...report,
+        invoiceNumber: 'INV-1',
+        carrierId: 'UPSN',
+        currency: 'USD',
+        lines: [{ code: '400', description: 'Freight', amount: '117.50' }],
+        total: '117.50',
+      },
+    });
+  });
+
+  it('when a carrier invoice total is a float-like number, then it is parked (money is a decimal string)', () => {
+    const p = parked(
+      decode('shipment.carrier-invoice', {
+        ...envelope,
+        invoiceNumber: 'INV-1',
+        carrierId: 'UPSN',
+        currency: 'USD',
+        lines: [],
+        total: 117.5,
+      }),
+    );
+    expect(p.explanation).toMatch(/total must be a decimal string/);
   });
 });
 

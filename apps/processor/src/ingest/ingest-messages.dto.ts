@@ -23,7 +23,14 @@ import {
   type ValidatorConstraintInterface,
   type ValidationArguments,
 } from 'class-validator';
-import { BILLING_TRIGGERS, EXCEPTION_CODES, MILESTONES, SEVERITIES } from '@waybill/domain';
+import {
+  APPOINTMENTS,
+  BILLING_TRIGGERS,
+  ESTIMATES,
+  EXCEPTION_CODES,
+  MILESTONES,
+  SEVERITIES,
+} from '@waybill/domain';
 
 /**
  * DTOs of the canonical ingest messages (contract v1 §2), validated at the edge with
@@ -168,6 +175,53 @@ export class ShipmentTemperatureDto extends ShipmentMessageDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }) maxCelsius!: number;
   @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMinCelsius!: number;
   @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMaxCelsius!: number;
+}
+
+/**
+ * How a carrier's time was read (additions to contract v1, set by the carrier-format translators):
+ * kept with the event so that a guessed time zone stays visible.
+ */
+export class SourceTimeMessageDto extends ShipmentMessageDto {
+  @IsOptional() @IsBoolean() timeZoneGuessed?: boolean;
+  @IsOptional() @IsString() @Length(1, 32) sourceTimeCode?: string;
+}
+
+/** `shipment.eta` (addition to contract v1): an estimate, never a milestone. */
+export class ShipmentEtaDto extends SourceTimeMessageDto {
+  @IsIn(ESTIMATES) estimate!: (typeof ESTIMATES)[number];
+  @IsRFC3339()
+  @Matches(WITH_OFFSET, { message: 'estimatedAt must carry an offset (Z or ±hh:mm)' })
+  @Validate(IsRepresentableTime)
+  estimatedAt!: string;
+  @IsOptional() @IsString() @IsNotEmpty() carrierId?: string;
+}
+
+/** `shipment.appointment` (addition to contract v1): a pick-up or delivery appointment. */
+export class ShipmentAppointmentDto extends SourceTimeMessageDto {
+  @IsIn(APPOINTMENTS) appointment!: (typeof APPOINTMENTS)[number];
+  @IsString() @Length(1, 64) code!: string;
+  @IsOptional() @IsString() @Length(1, 256) reason?: string;
+  @IsRFC3339()
+  @Matches(WITH_OFFSET, { message: 'appointmentAt must carry an offset (Z or ±hh:mm)' })
+  @Validate(IsRepresentableTime)
+  appointmentAt!: string;
+  @IsOptional() @IsString() @IsNotEmpty() carrierId?: string;
+}
+
+/** `shipment.carrier-invoice` (addition to contract v1): a carrier's freight invoice, for freight audit. */
+export class ShipmentCarrierInvoiceDto extends SourceTimeMessageDto {
+  @IsString() @Length(1, 128) invoiceNumber!: string;
+  @IsString() @IsNotEmpty() carrierId!: string;
+  @IsISO4217CurrencyCode()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO 4217 code such as "EUR"' })
+  currency!: string;
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ChargeLineDto)
+  lines!: ChargeLineDto[];
+  @IsString()
+  @Matches(DECIMAL, { message: 'total must be a decimal string such as "120.50"' })
+  total!: string;
 }
 
 export class BillingPolicyDto {

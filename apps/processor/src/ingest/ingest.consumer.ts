@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
 import { CommandBus } from '@nestjs/cqrs';
-import type { Subjects } from '@waybill/messaging';
+import { RECEIVED_AT_HEADER, type Subjects } from '@waybill/messaging';
 import type { ParkedMessageStore } from '@waybill/parking';
 import type { ShipmentMailboxes } from '../shipment/shipment-mailboxes';
 import { RecordContractMessage } from '../billing/record-contract-message.command';
@@ -179,6 +179,17 @@ export class IngestConsumer {
         d.result.kind === 'shipment' || d.result.kind === 'contract',
     );
     const unusable = decoded.filter((d) => d.result.kind === 'park');
+    for (const { msg, result } of decoded) {
+      if (result.kind !== 'carrier_format') continue;
+      // The translation consumer reads these subjects through a durable consumer of its own; here
+      // they are done, not parked.
+      this.deps.metrics.handedToTranslation();
+      this.deps.logger.debug(
+        { subject: msg.subject, streamSequence: msg.info.streamSequence },
+        'carrier-format message left to the translation consumer',
+      );
+      this.done(msg);
+    }
 
     const parks = unusable.map(({ msg, result }) =>
       this.park(msg, result as Extract<Decoded, { kind: 'park' }>),
@@ -355,9 +366,17 @@ export class IngestConsumer {
   }
 }
 
-/** When JetStream stored the message: stable across redeliveries, so decoding is deterministic. */
+/**
+ * When JetStream stored the message: stable across redeliveries, so decoding is deterministic. A
+ * canonical message translated from a carrier format carries when its raw message was received
+ * (`Waybill-Received-At`), which is when Waybill received the report; it is taken when it is not
+ * later than the stored time (nothing is received in the future).
+ */
 function receivedAt(msg: JsMsg): Date {
-  return new Date(Math.floor(msg.info.timestampNanos / 1_000_000));
+  const stored = new Date(Math.floor(msg.info.timestampNanos / 1_000_000));
+  const header = msg.headers?.get(RECEIVED_AT_HEADER);
+  const original = header ? new Date(header) : null;
+  return original && Number.isFinite(original.getTime()) && original <= stored ? original : stored;
 }
 
 function headersOf(msg: JsMsg): Record<string, string[]> {

@@ -39,6 +39,11 @@ export class IngestMetrics {
     if (events > 0) this.events.inc(events);
   }
 
+  /** A raw carrier-format message, left to the translation consumer (its own durable consumer). */
+  handedToTranslation(): void {
+    this.messages.inc({ outcome: 'carrier_format' });
+  }
+
   parked(reason: ParkReason): void {
     this.messages.inc({ outcome: 'parked' });
     this.parkedTotal.inc({ reason });

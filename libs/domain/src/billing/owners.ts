@@ -36,3 +36,6 @@ export function ownerOfCase(_category: ServiceCaseCategory): ExceptionOwner {
 
 /** An ERP that does not answer is finance's to chase. */
 export const ERP_REPLY_OVERDUE_OWNER: ExceptionOwner = 'finance';
+
+/** A carrier invoicing other charges than booked is finance's to settle with the carrier. */
+export const CARRIER_CHARGES_MISMATCH_OWNER: ExceptionOwner = 'finance';

@@ -5,3 +5,4 @@ export * from './shipment.state';
 export * from './shipment.decide';
 export * from './shipment.view';
 export * from './shipment-stream';
+export * from './money';

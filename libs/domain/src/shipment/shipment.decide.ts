@@ -1,7 +1,8 @@
 import type { ShipmentCommand } from './shipment.commands';
-import type { CorroboratedFact, ShipmentEvent } from './shipment.events';
+import type { CarrierInvoiceAudit, CorroboratedFact, ShipmentEvent } from './shipment.events';
+import { sameAmount, subtractAmounts, sumAmounts } from './money';
 import { findMilestoneFact, hasMilestone, milestoneTime, type ShipmentState } from './shipment.state';
-import { TERMINAL_MILESTONES, type Booking, type Milestone } from './shipment.types';
+import { TERMINAL_MILESTONES, type Booking, type Milestone, type Report } from './shipment.types';
 
 /**
  * Whether the stream already records this ingest message. The same messageId with the same
@@ -47,6 +48,13 @@ export function decide(command: ShipmentCommand, state: ShipmentState): Shipment
       const excursion = data.minCelsius < data.allowedMinCelsius || data.maxCelsius > data.allowedMaxCelsius;
       return [{ type: 'ShipmentTemperatureRecorded', data: { ...data, excursion } }];
     }
+    case 'RecordEta':
+      // Every estimate is kept; the view shows the one made last. Never a milestone.
+      return [{ type: 'ShipmentEtaUpdated', data: command.data }];
+    case 'RecordAppointment':
+      return [{ type: 'ShipmentAppointmentRecorded', data: command.data }];
+    case 'RecordCarrierInvoice':
+      return decideCarrierInvoice(command.data, state);
     default: {
       const unknown: never = command;
       return unknown;
@@ -58,11 +66,109 @@ type BookingData = Extract<ShipmentCommand, { type: 'RecordBooking' }>['data'];
 type MilestoneData = Extract<ShipmentCommand, { type: 'RecordMilestone' }>['data'];
 
 function decideBooking(data: BookingData, state: ShipmentState): ShipmentEvent[] {
-  // A booking is master data: it is accepted in any state, even after cancellation.
-  if (!state.booking) return [{ type: 'ShipmentBooked', data }];
   const { messageId: _m, source: _s, occurredAt: _o, receivedAt: _r, ...booking } = data;
+  // A booking is master data: it is accepted in any state, even after cancellation.
+  if (!state.booking) return [{ type: 'ShipmentBooked', data }, ...reaudit(data, booking, state)];
   if (sameBooking(state.booking, booking)) return [corroborate(data, 'booking', data.orderId)];
-  return [{ type: 'ShipmentBookingRevised', data }];
+  return [{ type: 'ShipmentBookingRevised', data }, ...reaudit(data, booking, state)];
+}
+
+type CarrierInvoiceData = Extract<ShipmentCommand, { type: 'RecordCarrierInvoice' }>['data'];
+
+function decideCarrierInvoice(data: CarrierInvoiceData, state: ShipmentState): ShipmentEvent[] {
+  const known = state.carrierInvoices.get(data.invoiceNumber);
+  if (
+    known &&
+    known.carrierId === data.carrierId &&
+    known.currency === data.currency &&
+    sameAmount(known.total, data.total) &&
+    canonicalJson(known.lines) === canonicalJson(data.lines)
+  ) {
+    return [corroborate(data, 'carrier_invoice', data.invoiceNumber)];
+  }
+  // A different content under a known invoice number is the carrier's correction: it replaces
+  // the earlier invoice and is audited afresh.
+  const audit = auditInvoice(data, state.booking);
+  return [
+    { type: 'ShipmentCarrierInvoiced', data: { ...data, audit } },
+    ...mismatched(data, data.invoiceNumber, data.carrierId, audit),
+  ];
+}
+
+/**
+ * Freight audit: the carrier's total against the sum of the booking's charge lines, exactly (no
+ * floats), and the currencies. An invoice that arrives before the booking stays `unaudited` until
+ * the booking arrives; `reaudit` then records its audit.
+ */
+export function auditInvoice(
+  invoice: { readonly currency: string; readonly total: string },
+  booking: Booking | null,
+): CarrierInvoiceAudit {
+  if (!booking) return { result: 'unaudited', reason: 'not_booked' };
+  const bookedTotal = sumAmounts(booking.charges.lines.map((l) => l.amount));
+  if (bookedTotal === null || sumAmounts([invoice.total]) === null) {
+    return { result: 'unaudited', reason: 'unreadable_amount' };
+  }
+  const compared = {
+    invoicedTotal: invoice.total,
+    invoicedCurrency: invoice.currency,
+    bookedTotal,
+    bookedCurrency: booking.charges.currency,
+  };
+  if (invoice.currency !== booking.charges.currency) {
+    return { result: 'mismatched', mismatch: 'currency', ...compared };
+  }
+  const difference = subtractAmounts(invoice.total, bookedTotal)!;
+  if (sameAmount(invoice.total, bookedTotal)) return { result: 'matched', ...compared, difference };
+  return { result: 'mismatched', mismatch: 'amount', ...compared, difference };
+}
+
+/** A booking that arrives or changes audits again every invoice whose audit it changes. */
+function reaudit(report: Report, booking: Booking, state: ShipmentState): ShipmentEvent[] {
+  const { messageId, source, occurredAt, receivedAt } = report;
+  return [...state.carrierInvoices.values()].flatMap((invoice) => {
+    const audit = auditInvoice(invoice, booking);
+    if (canonicalJson(audit) === canonicalJson(invoice.audit)) return [];
+    const own = { messageId, source, occurredAt, receivedAt };
+    return [
+      {
+        type: 'ShipmentCarrierInvoiceAudited' as const,
+        data: { ...own, invoiceNumber: invoice.invoiceNumber, audit },
+      },
+      ...mismatched(own, invoice.invoiceNumber, invoice.carrierId, audit),
+    ];
+  });
+}
+
+function mismatched(
+  report: Report,
+  invoiceNumber: string,
+  carrierId: string,
+  audit: CarrierInvoiceAudit,
+): ShipmentEvent[] {
+  if (audit.result !== 'mismatched') return [];
+  const { messageId, source, occurredAt, receivedAt } = report;
+  const { mismatch, invoicedTotal, invoicedCurrency, bookedTotal, bookedCurrency, difference } = audit;
+  return [
+    {
+      type: 'ShipmentCarrierChargesMismatched',
+      data: {
+        messageId,
+        source,
+        occurredAt,
+        receivedAt,
+        invoiceNumber,
+        carrierId,
+        mismatch: mismatch ?? 'amount',
+        invoicedTotal,
+        invoicedCurrency,
+        bookedTotal,
+        bookedCurrency,
+        ...(difference === undefined ? {} : { difference }),
+        owner: 'finance',
+      },
+    },
+  ];
 }
 
 function decideMilestone(data: MilestoneData, state: ShipmentState): ShipmentEvent[] {

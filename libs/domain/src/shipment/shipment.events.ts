@@ -22,7 +22,29 @@ export type CorroboratedFact =
   | 'invoice_released'
   | 'invoice_rejected'
   | 'case_opened'
-  | 'case_resolved';
+  | 'case_resolved'
+  /** The same carrier invoice (number and content) sent again. */
+  | 'carrier_invoice';
+
+/**
+ * Freight audit of a carrier invoice against the booking's charges. `unaudited` while the
+ * shipment has no booking: the audit happens when the booking arrives (and again when a revised
+ * booking changes it), recorded by `ShipmentCarrierInvoiceAudited`.
+ */
+export type CarrierInvoiceAudit =
+  | { readonly result: 'unaudited'; readonly reason: 'not_booked' | 'unreadable_amount' }
+  | {
+      readonly result: 'matched' | 'mismatched';
+      /** `amount`: same currency, different totals; `currency`: the currencies differ. */
+      readonly mismatch?: 'amount' | 'currency';
+      readonly invoicedTotal: string;
+      readonly invoicedCurrency: string;
+      /** The sum of the booking's charge lines. */
+      readonly bookedTotal: string;
+      readonly bookedCurrency: string;
+      /** Invoiced minus booked, when the currencies are the same. */
+      readonly difference?: string;
+    };
 
 /**
  * The shipment's events: what `decide` records of the upstream reports about its movement. The
@@ -63,6 +85,40 @@ export type ShipmentEvent =
   | {
       readonly type: 'ShipmentTemperatureRecorded';
       readonly data: DataOf<'RecordTemperature'> & { readonly excursion: boolean };
+    }
+  /** An estimate of pick-up or delivery; it never changes the status. */
+  | { readonly type: 'ShipmentEtaUpdated'; readonly data: DataOf<'RecordEta'> }
+  | { readonly type: 'ShipmentAppointmentRecorded'; readonly data: DataOf<'RecordAppointment'> }
+  /** A carrier's freight invoice, with its audit against the booking as known then. */
+  | {
+      readonly type: 'ShipmentCarrierInvoiced';
+      readonly data: DataOf<'RecordCarrierInvoice'> & { readonly audit: CarrierInvoiceAudit };
+    }
+  /**
+   * The audit of an invoice recorded earlier changed because a booking arrived or was revised;
+   * `data` holds the booking message's `Report`.
+   */
+  | {
+      readonly type: 'ShipmentCarrierInvoiceAudited';
+      readonly data: Report & { readonly invoiceNumber: string; readonly audit: CarrierInvoiceAudit };
+    }
+  /**
+   * The carrier invoices another total (or currency) than the booking's charges: an exception for
+   * finance. It does not hold the customer's billing, which follows the booking's charges.
+   */
+  | {
+      readonly type: 'ShipmentCarrierChargesMismatched';
+      readonly data: Report & {
+        readonly invoiceNumber: string;
+        readonly carrierId: string;
+        readonly mismatch: 'amount' | 'currency';
+        readonly invoicedTotal: string;
+        readonly invoicedCurrency: string;
+        readonly bookedTotal: string;
+        readonly bookedCurrency: string;
+        readonly difference?: string;
+        readonly owner: 'finance';
+      };
     };
 
 export type ShipmentEventType = ShipmentEvent['type'];
@@ -198,6 +254,11 @@ export const SHIPMENT_EVENT_TYPES: readonly ShipmentEventType[] = [
   'ShipmentExceptionCleared',
   'ShipmentPodReceived',
   'ShipmentTemperatureRecorded',
+  'ShipmentEtaUpdated',
+  'ShipmentAppointmentRecorded',
+  'ShipmentCarrierInvoiced',
+  'ShipmentCarrierInvoiceAudited',
+  'ShipmentCarrierChargesMismatched',
 ];
 
 export const SHIPMENT_DECISION_EVENT_TYPES: readonly ShipmentDecisionEventType[] = [

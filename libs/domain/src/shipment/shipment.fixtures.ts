@@ -62,5 +62,14 @@ export function recorded(command: ShipmentCommand, outOfOrder = false): Shipment
       const excursion = d.minCelsius < d.allowedMinCelsius || d.maxCelsius > d.allowedMaxCelsius;
       return { type: 'ShipmentTemperatureRecorded', data: { ...d, excursion } };
     }
+    case 'RecordEta':
+      return { type: 'ShipmentEtaUpdated', data: command.data };
+    case 'RecordAppointment':
+      return { type: 'ShipmentAppointmentRecorded', data: command.data };
+    case 'RecordCarrierInvoice':
+      return {
+        type: 'ShipmentCarrierInvoiced',
+        data: { ...command.data, audit: { result: 'unaudited', reason: 'not_booked' } },
+      };
   }
 }

@@ -2,10 +2,20 @@ import { evolveBilling, initialShipmentBilling, type ShipmentBilling } from '../
 import {
   isShipmentBillingEvent,
   isShipmentDecisionEvent,
+  type CarrierInvoiceAudit,
   type ShipmentEvent,
   type ShipmentStreamEvent,
 } from './shipment.events';
-import type { Booking, ExceptionCode, Milestone, Severity } from './shipment.types';
+import type {
+  AppointmentKind,
+  Booking,
+  ChargeLine,
+  Estimate,
+  ExceptionCode,
+  Milestone,
+  Severity,
+  SourceTime,
+} from './shipment.types';
 
 export interface MilestoneFact {
   readonly milestone: Milestone;
@@ -48,6 +58,36 @@ export interface TemperatureFact {
   readonly highestCelsius?: number;
 }
 
+export interface EtaFact extends SourceTime {
+  readonly estimatedAt: string;
+  /** When the source made the estimate: the latest estimate made counts, whatever arrived last. */
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly carrierId?: string;
+}
+
+export interface AppointmentFact extends SourceTime {
+  readonly appointment: AppointmentKind;
+  readonly code: string;
+  readonly reason?: string;
+  readonly appointmentAt: string;
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly carrierId?: string;
+}
+
+export interface CarrierInvoiceFact extends SourceTime {
+  readonly invoiceNumber: string;
+  readonly carrierId: string;
+  readonly currency: string;
+  readonly lines: readonly ChargeLine[];
+  readonly total: string;
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly messageId: string;
+  readonly audit: CarrierInvoiceAudit;
+}
+
 export interface ShipmentState {
   readonly booking: Booking | null;
   /** Accepted milestones in the order they occurred (not the order they arrived). */
@@ -57,6 +97,12 @@ export interface ShipmentState {
   readonly pod: PodFact | null;
   readonly podIds: ReadonlySet<string>;
   readonly temperature: TemperatureFact;
+  /** The latest estimate of each kind; estimates never move the status. */
+  readonly eta: Readonly<Partial<Record<Estimate, EtaFact>>>;
+  /** Appointments in the order they were made (`occurredAt`). */
+  readonly appointments: readonly AppointmentFact[];
+  /** Carrier invoices by invoice number; a corrected invoice replaces the earlier one. */
+  readonly carrierInvoices: ReadonlyMap<string, CarrierInvoiceFact>;
   /** Ingest messages already recorded in this stream: a redelivery of one of them is a no-op. */
   readonly messageIds: ReadonlySet<string>;
   readonly rejectedReports: number;
@@ -72,6 +118,9 @@ export const initialShipmentState: ShipmentState = Object.freeze({
   pod: null,
   podIds: new Set<string>(),
   temperature: { readings: 0, excursions: 0 },
+  eta: {},
+  appointments: [],
+  carrierInvoices: new Map<string, CarrierInvoiceFact>(),
   messageIds: new Set<string>(),
   rejectedReports: 0,
   corroboratingReports: 0,
@@ -209,11 +258,83 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         messageIds,
       };
     }
+    case 'ShipmentEtaUpdated': {
+      const { estimate, estimatedAt, occurredAt, source, carrierId } = event.data;
+      const known = state.eta[estimate];
+      // An estimate made earlier than the one known, but arriving later, is history, not news.
+      if (known && Date.parse(occurredAt) < Date.parse(known.occurredAt)) return { ...state, messageIds };
+      const fact: EtaFact = {
+        estimatedAt,
+        occurredAt,
+        source,
+        ...(carrierId === undefined ? {} : { carrierId }),
+        ...sourceTimeOf(event.data),
+      };
+      return { ...state, eta: { ...state.eta, [estimate]: fact }, messageIds };
+    }
+    case 'ShipmentAppointmentRecorded': {
+      const { appointment, code, reason, appointmentAt, occurredAt, source, carrierId } = event.data;
+      const fact: AppointmentFact = {
+        appointment,
+        code,
+        appointmentAt,
+        occurredAt,
+        source,
+        ...(reason === undefined ? {} : { reason }),
+        ...(carrierId === undefined ? {} : { carrierId }),
+        ...sourceTimeOf(event.data),
+      };
+      const appointments = [...state.appointments, fact].sort(
+        (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt),
+      );
+      return { ...state, appointments, messageIds };
+    }
+    case 'ShipmentCarrierInvoiced': {
+      const { invoiceNumber, carrierId, currency, lines, total, occurredAt, source, messageId, audit } =
+        event.data;
+      const fact: CarrierInvoiceFact = {
+        invoiceNumber,
+        carrierId,
+        currency,
+        lines,
+        total,
+        occurredAt,
+        source,
+        messageId,
+        audit,
+        ...sourceTimeOf(event.data),
+      };
+      return {
+        ...state,
+        carrierInvoices: new Map(state.carrierInvoices).set(invoiceNumber, fact),
+        messageIds,
+      };
+    }
+    case 'ShipmentCarrierInvoiceAudited': {
+      const { invoiceNumber, audit } = event.data;
+      const known = state.carrierInvoices.get(invoiceNumber);
+      if (!known) return { ...state, messageIds };
+      return {
+        ...state,
+        carrierInvoices: new Map(state.carrierInvoices).set(invoiceNumber, { ...known, audit }),
+        messageIds,
+      };
+    }
+    case 'ShipmentCarrierChargesMismatched':
+      // The audit itself is on the invoice; this event is the exception finance works from.
+      return { ...state, messageIds };
     default: {
       const unknown: never = event;
       return unknown;
     }
   }
+}
+
+function sourceTimeOf(data: SourceTime): SourceTime {
+  return {
+    ...(data.timeZoneGuessed === undefined ? {} : { timeZoneGuessed: data.timeZoneGuessed }),
+    ...(data.sourceTimeCode === undefined ? {} : { sourceTimeCode: data.sourceTimeCode }),
+  };
 }
 
 export function fold(

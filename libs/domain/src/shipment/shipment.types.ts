@@ -29,6 +29,23 @@ export type ExceptionCode = (typeof EXCEPTION_CODES)[number];
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** What an estimate or an appointment is about (additions to contract v1). */
+export const ESTIMATES = ['pickup', 'delivery'] as const;
+export type Estimate = (typeof ESTIMATES)[number];
+export const APPOINTMENTS = ESTIMATES;
+export type AppointmentKind = Estimate;
+
+/**
+ * How a carrier's time was read, kept with the event so that a guessed offset stays visible:
+ * carrier formats often give a local time with a time-zone code, or none at all.
+ */
+export interface SourceTime {
+  /** The translator had no zone for the source's local time and assumed one. */
+  readonly timeZoneGuessed?: boolean;
+  /** The source's own time-zone code (e.g. X12 `LT`, `CT`), as sent. */
+  readonly sourceTimeCode?: string;
+}
+
 export interface Address {
   readonly city?: string;
   readonly region?: string;

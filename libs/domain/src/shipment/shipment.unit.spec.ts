@@ -429,3 +429,240 @@ describe('shipment: cancellation and delivery in either arrival order', () => {
     expect(shipmentStatus(cancelledFirst)).toBe(c.status);
   });
 });
+
+describe('shipment: estimates and appointments (additions to contract v1)', () => {
+  type EtaCommand = Extract<ShipmentCommand, { type: 'RecordEta' }>;
+  type AppointmentCommand = Extract<ShipmentCommand, { type: 'RecordAppointment' }>;
+  const eta = (estimatedAt: string, occurredAt: string, extra: Record<string, unknown> = {}): EtaCommand => ({
+    type: 'RecordEta',
+    data: { ...report(occurredAt, 'carrier:UPSN'), estimate: 'delivery', estimatedAt, ...extra },
+  });
+
+  it('when an ETA arrives, then it is recorded as an estimate and the status does not move', () => {
+    const update = eta(T('16:00', 20), T('09:00'), { timeZoneGuessed: true, sourceTimeCode: 'LT' });
+    const state = given(eventsOf(cmd.book(), cmd.milestone('dispatched', T('08:00'))))
+      .when(update)
+      .then([{ type: 'ShipmentEtaUpdated', data: update.data }]);
+    expect(shipmentStatus(state)).toBe('dispatched');
+    expect(state.milestones.map((m) => m.milestone)).toEqual(['dispatched']);
+    expect(shipmentView('SHP-1', 3, state).eta).toEqual({
+      pickup: null,
+      delivery: {
+        estimatedAt: T('16:00', 20),
+        occurredAt: T('09:00'),
+        source: 'carrier:UPSN',
+        carrierId: null,
+        timeZoneGuessed: true,
+        sourceTimeCode: 'LT',
+      },
+    });
+  });
+
+  it('when an older estimate arrives after a newer one, then the newer one still counts', () => {
+    const newer = eta(T('18:00', 20), T('12:00'));
+    const older = eta(T('10:00', 20), T('09:00'));
+    const state = given(eventsOf(cmd.book(), newer))
+      .when(older)
+      .then([{ type: 'ShipmentEtaUpdated', data: older.data }]);
+    expect(state.eta.delivery?.estimatedAt).toBe(T('18:00', 20));
+  });
+
+  it('when appointments arrive, then each is kept in the order made, apart from the milestones', () => {
+    const second: AppointmentCommand = {
+      type: 'RecordAppointment',
+      data: {
+        ...report(T('11:00'), 'edi:x12:ABCD'),
+        appointment: 'delivery',
+        code: 'AB',
+        reason: 'NS',
+        appointmentAt: T('14:00', 21),
+      },
+    };
+    const first: AppointmentCommand = {
+      type: 'RecordAppointment',
+      data: {
+        ...report(T('10:00'), 'edi:x12:ABCD'),
+        appointment: 'pickup',
+        code: 'AA',
+        appointmentAt: T('08:00', 20),
+      },
+    };
+    const state = given(eventsOf(cmd.book(), second))
+      .when(first)
+      .then([{ type: 'ShipmentAppointmentRecorded', data: first.data }]);
+    expect(shipmentStatus(state)).toBe('booked');
+    expect(
+      shipmentView('SHP-1', 3, state).appointments.map((a) => [a.appointment, a.code, a.reason]),
+    ).toEqual([
+      ['pickup', 'AA', null],
+      ['delivery', 'AB', 'NS'],
+    ]);
+  });
+
+  it('when the same estimate message is delivered twice, then the second time records nothing', () => {
+    const update = eta(T('16:00', 20), T('09:00'));
+    given(eventsOf(cmd.book(), update)).when(update).thenNothing();
+  });
+});
+
+describe('shipment: carrier invoices and freight audit', () => {
+  // The booking fixture charges EUR 420.00 in one line.
+  const invoice = (total: string, overrides: Record<string, unknown> = {}) =>
+    ({
+      type: 'RecordCarrierInvoice',
+      data: {
+        ...report(T('12:00'), 'edi:x12:UPSN'),
+        invoiceNumber: 'INV-UPS-1',
+        carrierId: 'UPSN',
+        currency: 'EUR',
+        lines: [
+          { code: '400', description: 'Freight', amount: '400.0' },
+          { code: 'FUE', description: 'Fuel', amount: total === '420' ? '20' : '35.5' },
+        ],
+        total,
+        ...overrides,
+      },
+    }) as Extract<ShipmentCommand, { type: 'RecordCarrierInvoice' }>;
+  const matched = {
+    result: 'matched' as const,
+    invoicedCurrency: 'EUR',
+    bookedTotal: '420.00',
+    bookedCurrency: 'EUR',
+  };
+
+  it('when the invoiced total equals the booked charges exactly, then it is recorded as matched', () => {
+    const inv = invoice('420');
+    const state = given(eventsOf(cmd.book()))
+      .when(inv)
+      .then([
+        {
+          type: 'ShipmentCarrierInvoiced',
+          data: { ...inv.data, audit: { ...matched, invoicedTotal: '420', difference: '0.00' } },
+        },
+      ]);
+    expect(shipmentView('SHP-1', 2, state).carrierInvoices[0]).toMatchObject({
+      invoiceNumber: 'INV-UPS-1',
+      audit: { result: 'matched' },
+      owner: null,
+    });
+  });
+
+  it('when the invoiced total differs from the booked charges, then finance gets a mismatch and billing is not held', () => {
+    const inv = invoice('435.50');
+    const compared = {
+      invoicedTotal: '435.50',
+      invoicedCurrency: 'EUR',
+      bookedTotal: '420.00',
+      bookedCurrency: 'EUR',
+    };
+    const state = given(eventsOf(cmd.book(), cmd.milestone('delivered', T('10:00'))))
+      .when(inv)
+      .then([
+        {
+          type: 'ShipmentCarrierInvoiced',
+          data: {
+            ...inv.data,
+            audit: { result: 'mismatched', mismatch: 'amount', ...compared, difference: '15.50' },
+          },
+        },
+        {
+          type: 'ShipmentCarrierChargesMismatched',
+          data: {
+            ...report(T('12:00'), 'edi:x12:UPSN', inv.data.messageId),
+            invoiceNumber: 'INV-UPS-1',
+            carrierId: 'UPSN',
+            mismatch: 'amount',
+            ...compared,
+            difference: '15.50',
+            owner: 'finance',
+          },
+        },
+      ]);
+    const view = shipmentView('SHP-1', 4, state);
+    expect(view.carrierInvoices[0]?.owner).toBe('finance');
+    // The customer is billed on the booking's charges; the carrier's invoice is finance's matter.
+    expect(view.billing).toEqual({ status: 'on_hold', reasons: ['no_contract'], invoiceNumber: null });
+  });
+
+  it('when a total differs only in the smallest decimal, then it is a mismatch (no float rounding)', () => {
+    const events = given(eventsOf(cmd.book()))
+      .when(invoice('420.000001'))
+      .events.map((e) => e.type);
+    expect(events).toEqual(['ShipmentCarrierInvoiced', 'ShipmentCarrierChargesMismatched']);
+  });
+
+  it('when the currency differs, then it is a currency mismatch whatever the amounts', () => {
+    const [recordedInvoice, mismatch] = given(eventsOf(cmd.book())).when(
+      invoice('420', { currency: 'USD' }),
+    ).events;
+    expect(recordedInvoice).toMatchObject({
+      data: { audit: { result: 'mismatched', mismatch: 'currency' } },
+    });
+    expect(mismatch).toMatchObject({
+      type: 'ShipmentCarrierChargesMismatched',
+      data: { mismatch: 'currency' },
+    });
+    expect(mismatch?.data).not.toHaveProperty('difference');
+  });
+
+  it('when the invoice arrives before the booking, then it is unaudited until the booking audits it', () => {
+    const inv = invoice('435.50');
+    const before = given([])
+      .when(inv)
+      .then([
+        {
+          type: 'ShipmentCarrierInvoiced',
+          data: { ...inv.data, audit: { result: 'unaudited', reason: 'not_booked' } },
+        },
+      ]);
+    expect(shipmentView('SHP-1', 0, before).carrierInvoices[0]?.audit).toEqual({
+      result: 'unaudited',
+      reason: 'not_booked',
+    });
+    const book = cmd.book();
+    const produced = given(eventsOf(inv)).when(book).events;
+    expect(produced.map((e) => e.type)).toEqual([
+      'ShipmentBooked',
+      'ShipmentCarrierInvoiceAudited',
+      'ShipmentCarrierChargesMismatched',
+    ]);
+    // The audit records the booking's message: that is what caused it.
+    expect(produced[1]).toMatchObject({
+      data: {
+        messageId: book.data.messageId,
+        invoiceNumber: 'INV-UPS-1',
+        audit: { result: 'mismatched', difference: '15.50' },
+      },
+    });
+    expect(fold(produced, fold(eventsOf(inv))).carrierInvoices.get('INV-UPS-1')?.audit.result).toBe(
+      'mismatched',
+    );
+  });
+
+  it('when a revised booking makes the invoice match, then the audit is recorded again and no mismatch is raised', () => {
+    const inv = invoice('435.50');
+    const revise = cmd.book(T('13:00'), {
+      charges: { currency: 'EUR', lines: [{ code: 'FRT', description: 'Linehaul', amount: '435.5' }] },
+    });
+    const produced = given(eventsOf(cmd.book(), inv)).when(revise).events;
+    expect(produced.map((e) => e.type)).toEqual(['ShipmentBookingRevised', 'ShipmentCarrierInvoiceAudited']);
+    expect(produced[1]).toMatchObject({ data: { audit: { result: 'matched', bookedTotal: '435.5' } } });
+  });
+
+  it('when the same invoice is sent again under a new messageId, then it corroborates', () => {
+    const first = invoice('420');
+    const again = invoice('420.00');
+    given(eventsOf(cmd.book(), first))
+      .when({ ...again, data: { ...again.data, lines: first.data.lines } })
+      .then([
+        {
+          type: 'ShipmentReportCorroborated',
+          data: {
+            ...report(T('12:00'), 'edi:x12:UPSN', again.data.messageId),
+            fact: 'carrier_invoice',
+            key: 'INV-UPS-1',
+          },
+        },
+      ]);
+  });
+});

@@ -1,10 +1,16 @@
 import { evaluateBilling, type BillingDecision } from '../billing/billing-decision';
 import { outstandingRelease } from '../billing/billing.state';
-import { ownerOfShipmentException, type ExceptionOwner } from '../billing/owners';
+import {
+  CARRIER_CHARGES_MISMATCH_OWNER,
+  ownerOfShipmentException,
+  type ExceptionOwner,
+} from '../billing/owners';
 import { WAITING_REASONS, type BillingStatus, type HoldReason } from '../billing/billing.types';
 import type { CurrentContract } from '../contract/contract.state';
 import { hasMilestone, isCancelled, type ShipmentState } from './shipment.state';
-import type { Milestone } from './shipment.types';
+import type { CarrierInvoiceAudit } from './shipment.events';
+import type { AppointmentFact, EtaFact } from './shipment.state';
+import type { AppointmentKind, ChargeLine, Milestone } from './shipment.types';
 
 export type ShipmentStatus =
   | 'unbooked'
@@ -106,6 +112,72 @@ export interface ShipmentView {
   };
   readonly billing: BillingView;
   readonly reports: { corroborating: number; rejected: number };
+  /** The latest estimate of each kind (addition to contract v1); `null` when none. */
+  readonly eta: { pickup: EtaView | null; delivery: EtaView | null };
+  /** Appointments in the order they were made (addition to contract v1). */
+  readonly appointments: readonly AppointmentView[];
+  /** Carrier freight invoices with their audit against the booking (addition to contract v1). */
+  readonly carrierInvoices: readonly CarrierInvoiceView[];
+}
+
+export interface EtaView {
+  readonly estimatedAt: string;
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly carrierId: string | null;
+  readonly timeZoneGuessed: boolean;
+  readonly sourceTimeCode: string | null;
+}
+
+export interface AppointmentView {
+  readonly appointment: AppointmentKind;
+  readonly code: string;
+  readonly reason: string | null;
+  readonly appointmentAt: string;
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly carrierId: string | null;
+  readonly timeZoneGuessed: boolean;
+  readonly sourceTimeCode: string | null;
+}
+
+export interface CarrierInvoiceView {
+  readonly invoiceNumber: string;
+  readonly carrierId: string;
+  readonly currency: string;
+  readonly total: string;
+  readonly lines: readonly ChargeLine[];
+  readonly occurredAt: string;
+  readonly source: string;
+  readonly audit: CarrierInvoiceAudit;
+  /** Who settles a mismatch with the carrier; `null` unless the audit is `mismatched`. */
+  readonly owner: ExceptionOwner | null;
+}
+
+function etaView(fact: EtaFact | undefined): EtaView | null {
+  if (!fact) return null;
+  return {
+    estimatedAt: fact.estimatedAt,
+    occurredAt: fact.occurredAt,
+    source: fact.source,
+    carrierId: fact.carrierId ?? null,
+    timeZoneGuessed: fact.timeZoneGuessed ?? false,
+    sourceTimeCode: fact.sourceTimeCode ?? null,
+  };
+}
+
+function appointmentView(fact: AppointmentFact): AppointmentView {
+  return {
+    appointment: fact.appointment,
+    code: fact.code,
+    reason: fact.reason ?? null,
+    appointmentAt: fact.appointmentAt,
+    occurredAt: fact.occurredAt,
+    source: fact.source,
+    carrierId: fact.carrierId ?? null,
+    timeZoneGuessed: fact.timeZoneGuessed ?? false,
+    sourceTimeCode: fact.sourceTimeCode ?? null,
+  };
 }
 
 /**
@@ -238,5 +310,18 @@ export function shipmentView(
     },
     billing: billingView(state, contract),
     reports: { corroborating: state.corroboratingReports, rejected: state.rejectedReports },
+    eta: { pickup: etaView(state.eta.pickup), delivery: etaView(state.eta.delivery) },
+    appointments: state.appointments.map(appointmentView),
+    carrierInvoices: [...state.carrierInvoices.values()].map((i) => ({
+      invoiceNumber: i.invoiceNumber,
+      carrierId: i.carrierId,
+      currency: i.currency,
+      total: i.total,
+      lines: i.lines,
+      occurredAt: i.occurredAt,
+      source: i.source,
+      audit: i.audit,
+      owner: i.audit.result === 'mismatched' ? CARRIER_CHARGES_MISMATCH_OWNER : null,
+    })),
   };
 }

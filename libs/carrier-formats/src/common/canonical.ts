@@ -1,0 +1,157 @@
+import type { ExceptionCode, Milestone, Severity } from '@waybill/domain';
+import type {
+  CarrierReferences,
+  Rejected,
+  TranslatedKind,
+  TranslatedMessage,
+  Translation,
+} from '../translation';
+
+/** Fields every translated payload has (contract v1 §2, without `shipmentId`). */
+export interface PayloadBase {
+  readonly messageId: string;
+  readonly occurredAt: string;
+  readonly source: string;
+  /** Set (true) only when the source gave a local time with no zone. */
+  readonly timeZoneGuessed?: true;
+}
+
+export interface MilestonePayload extends PayloadBase {
+  readonly milestone: Milestone;
+  readonly location?: string;
+  readonly carrierId?: string;
+}
+
+export interface ExceptionPayload extends PayloadBase {
+  readonly exceptionId: string;
+  readonly code: ExceptionCode;
+  readonly severity: Severity;
+  readonly description?: string;
+}
+
+export interface PodPayload extends PayloadBase {
+  readonly podId: string;
+  readonly signedBy?: string;
+  readonly signatureCaptured: boolean;
+  readonly documentRef?: string;
+}
+
+export interface TemperaturePayload extends PayloadBase {
+  readonly minCelsius: number;
+  readonly maxCelsius: number;
+  readonly allowedMinCelsius: number;
+  readonly allowedMaxCelsius: number;
+}
+
+export interface EtaPayload extends PayloadBase {
+  readonly estimate: 'pickup' | 'delivery';
+  readonly estimatedAt: string;
+}
+
+interface PayloadOfKind {
+  'shipment.milestone': MilestonePayload;
+  'shipment.exception': ExceptionPayload;
+  'shipment.pod': PodPayload;
+  'shipment.temperature': TemperaturePayload;
+  'shipment.eta': EtaPayload;
+}
+
+export function translated<K extends keyof PayloadOfKind & TranslatedKind>(
+  kind: K,
+  payload: PayloadOfKind[K],
+  references: CarrierReferences,
+  place: string,
+): TranslatedMessage {
+  return { kind, payload: { ...payload }, references, place };
+}
+
+/** `{timeZoneGuessed: true}` or nothing, to spread into a payload. */
+export function guessedFlag(guessed: boolean): { readonly timeZoneGuessed?: true } {
+  return guessed ? { timeZoneGuessed: true } : {};
+}
+
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2 };
+
+/** Adds a value once, keeping first-seen order. */
+function addUnique(list: readonly string[] | undefined, value: string): readonly string[] {
+  return list?.includes(value) === true ? list : [...(list ?? []), value];
+}
+
+/** Builds CarrierReferences step by step; the first bill of lading / PRO wins. */
+export class ReferencesBuilder {
+  private trackingNumbers: readonly string[] | undefined;
+  private purchaseOrders: readonly string[] | undefined;
+  private billOfLading: string | undefined;
+  private pro: string | undefined;
+
+  tracking(value: string | undefined): this {
+    if (value !== undefined && value !== '') this.trackingNumbers = addUnique(this.trackingNumbers, value);
+    return this;
+  }
+
+  purchaseOrder(value: string | undefined): this {
+    if (value !== undefined && value !== '') this.purchaseOrders = addUnique(this.purchaseOrders, value);
+    return this;
+  }
+
+  bol(value: string | undefined): this {
+    if (value !== undefined && value !== '') this.billOfLading ??= value;
+    return this;
+  }
+
+  proNumber(value: string | undefined): this {
+    if (value !== undefined && value !== '') this.pro ??= value;
+    return this;
+  }
+
+  merge(references: CarrierReferences): this {
+    references.trackingNumbers?.forEach((value) => this.tracking(value));
+    references.purchaseOrders?.forEach((value) => this.purchaseOrder(value));
+    this.bol(references.billOfLading);
+    this.proNumber(references.pro);
+    return this;
+  }
+
+  /** The references, or undefined when there is none (a message needs at least one). */
+  build(): CarrierReferences | undefined {
+    const references: CarrierReferences = {
+      ...(this.trackingNumbers === undefined ? {} : { trackingNumbers: this.trackingNumbers }),
+      ...(this.pro === undefined ? {} : { pro: this.pro }),
+      ...(this.billOfLading === undefined ? {} : { billOfLading: this.billOfLading }),
+      ...(this.purchaseOrders === undefined ? {} : { purchaseOrders: this.purchaseOrders }),
+    };
+    return Object.keys(references).length === 0 ? undefined : references;
+  }
+}
+
+/** Collects a translation's parts in input order. */
+export class TranslationBuilder {
+  readonly messages: TranslatedMessage[] = [];
+  readonly rejected: Rejected[] = [];
+  readonly warnings: string[] = [];
+
+  message(message: TranslatedMessage): void {
+    this.messages.push(message);
+  }
+
+  reject(rejected: Rejected): void {
+    this.rejected.push(rejected);
+  }
+
+  warn(warning: string): void {
+    this.warnings.push(warning);
+  }
+
+  build(): Translation {
+    return { messages: this.messages, rejected: this.rejected, warnings: this.warnings };
+  }
+}
+
+/** The whole input is unusable: one rejection, no messages. */
+export function invalidInput(place: string, explanation: string, code?: string): Translation {
+  return {
+    messages: [],
+    rejected: [{ reason: 'invalid_message', place, ...(code === undefined ? {} : { code }), explanation }],
+    warnings: [],
+  };
+}
