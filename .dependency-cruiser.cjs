@@ -9,7 +9,8 @@ module.exports = {
   forbidden: [
     {
       name: 'pure-libs-no-frameworks',
-      comment: 'libs/domain, libs/projections and libs/carrier-formats import no framework, broker or database client.',
+      comment:
+        'libs/domain, libs/projections and libs/carrier-formats import no framework, broker or database client.',
       severity: 'error',
       from: { path: '^libs/(domain|projections|carrier-formats)/' },
       to: { path: `(^|node_modules/)${frameworks}(/|$)` },
