@@ -1,4 +1,5 @@
 import {
+  CARRIER_CHARGES_MISMATCH_OWNER,
   ERP_REPLY_OVERDUE_OWNER,
   WAITING_REASONS,
   evolve,
@@ -66,6 +67,29 @@ export interface ErpReplyOverdueItem extends QueueItemBase {
   };
 }
 
+/**
+ * A carrier invoices another total or currency than the booking's charges
+ * (`ShipmentCarrierChargesMismatched`), resolved when a later audit of the same invoice matches.
+ */
+export interface CarrierChargesMismatchItem extends QueueItemBase {
+  readonly kind: 'exception';
+  readonly code: 'carrier_charges_mismatch';
+  /** The latest mismatch recorded for the invoice. */
+  readonly detail: CarrierChargesMismatch;
+}
+
+export interface CarrierChargesMismatch {
+  readonly invoiceNumber: string;
+  readonly carrierId: string;
+  readonly mismatch: 'amount' | 'currency';
+  readonly invoicedTotal: string;
+  readonly invoicedCurrency: string;
+  readonly bookedTotal: string;
+  readonly bookedCurrency: string;
+  /** Invoiced minus booked, `null` when the currencies differ. */
+  readonly difference: string | null;
+}
+
 /** One reason a recorded billing decision holds the shipment (`ShipmentBillingHeld`). */
 export interface BillingHoldItem extends QueueItemBase {
   readonly kind: 'hold';
@@ -94,7 +118,11 @@ export interface ParkedMessageItem extends QueueItemBase {
 
 /** One line of `GET /v1/exceptions` (contract v1 §4). */
 export type ExceptionQueueItem =
-  ShipmentExceptionItem | ErpReplyOverdueItem | BillingHoldItem | ParkedMessageItem;
+  | ShipmentExceptionItem
+  | ErpReplyOverdueItem
+  | CarrierChargesMismatchItem
+  | BillingHoldItem
+  | ParkedMessageItem;
 
 interface Span {
   readonly openedAt: string;
@@ -111,6 +139,10 @@ interface OverdueSpan extends Span {
   readonly reply: 'invoiced' | 'rejected' | null;
 }
 
+interface MismatchSpan extends Span {
+  readonly detail: CarrierChargesMismatch;
+}
+
 /**
  * A shipment's row of the exception-queue projection: its queue items, the folded state they are
  * derived from, and the history the state does not keep (when each hold began and ended, when an
@@ -124,6 +156,8 @@ export interface ExceptionQueueRow {
   readonly holds: ReadonlyMap<HoldReason, HoldSpan>;
   readonly exceptionsFirstSeen: ReadonlyMap<string, string>;
   readonly overdue: ReadonlyMap<string, OverdueSpan>;
+  /** Carrier charges mismatches, by invoiceNumber. */
+  readonly mismatches: ReadonlyMap<string, MismatchSpan>;
   readonly lastEventAt: Date | null;
   /** Stream revision of the last event applied; `-1n` before any. */
   readonly revision: bigint;
@@ -142,6 +176,11 @@ export function billingHoldItemId(shipmentId: string, reason: HoldReason): strin
 /** The item id of an overdue ERP reply; the release's commandId already names the shipment. */
 export function erpReplyOverdueItemId(commandId: string): string {
   return `erp-reply-overdue:${commandId}`;
+}
+
+/** The item id of a carrier invoice whose charges differ from the booking's. */
+export function carrierChargesMismatchItemId(shipmentId: string, invoiceNumber: string): string {
+  return `carrier-charges-mismatch:${shipmentId}:${invoiceNumber}`;
 }
 
 function withHolds(row: ExceptionQueueRow, event: ShipmentStreamEvent): ReadonlyMap<HoldReason, HoldSpan> {
@@ -196,6 +235,43 @@ function withOverdue(row: ExceptionQueueRow, event: ShipmentStreamEvent): Readon
     ...known,
     resolvedAt: event.data.occurredAt,
     reply,
+  });
+}
+
+// A mismatch opens (or reopens) the invoice's item, and a later one updates its detail; an audit
+// of the same invoice that matches resolves it. `unaudited` says nothing either way.
+function withMismatches(
+  row: ExceptionQueueRow,
+  event: ShipmentStreamEvent,
+): ReadonlyMap<string, MismatchSpan> {
+  if (event.type === 'ShipmentCarrierChargesMismatched') {
+    const { occurredAt, invoiceNumber, carrierId, mismatch, difference } = event.data;
+    const { invoicedTotal, invoicedCurrency, bookedTotal, bookedCurrency } = event.data;
+    const detail: CarrierChargesMismatch = {
+      invoiceNumber,
+      carrierId,
+      mismatch,
+      invoicedTotal,
+      invoicedCurrency,
+      bookedTotal,
+      bookedCurrency,
+      difference: difference ?? null,
+    };
+    const known = row.mismatches.get(invoiceNumber);
+    const span =
+      known && known.resolvedAt === null
+        ? { ...known, detail }
+        : { openedAt: occurredAt, resolvedAt: null, detail };
+    return new Map(row.mismatches).set(invoiceNumber, span);
+  }
+  if (event.type !== 'ShipmentCarrierInvoiceAudited' || event.data.audit.result !== 'matched') {
+    return row.mismatches;
+  }
+  const known = row.mismatches.get(event.data.invoiceNumber);
+  if (!known || known.resolvedAt !== null) return row.mismatches;
+  return new Map(row.mismatches).set(event.data.invoiceNumber, {
+    ...known,
+    resolvedAt: event.data.occurredAt,
   });
 }
 
@@ -276,6 +352,20 @@ function overdueItem(shipmentId: string, commandId: string, span: OverdueSpan): 
   };
 }
 
+function mismatchItem(shipmentId: string, span: MismatchSpan): CarrierChargesMismatchItem {
+  return {
+    id: carrierChargesMismatchItemId(shipmentId, span.detail.invoiceNumber),
+    kind: 'exception',
+    shipmentId,
+    code: 'carrier_charges_mismatch',
+    owner: CARRIER_CHARGES_MISMATCH_OWNER,
+    status: span.resolvedAt === null ? 'open' : 'resolved',
+    openedAt: span.openedAt,
+    resolvedAt: span.resolvedAt,
+    detail: span.detail,
+  };
+}
+
 function itemsOf(row: ExceptionQueueRow): ExceptionQueueItem[] {
   const { shipmentId, state } = row;
   const cases = state.billing.cases;
@@ -285,6 +375,7 @@ function itemsOf(row: ExceptionQueueRow): ExceptionQueueItem[] {
     ),
     ...[...row.holds].map(([reason, span]) => holdItem(shipmentId, reason, span, cases)),
     ...[...row.overdue].map(([commandId, span]) => overdueItem(shipmentId, commandId, span)),
+    ...[...row.mismatches.values()].map((span) => mismatchItem(shipmentId, span)),
   ];
   return items.sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt) || compare(a.id, b.id));
 }
@@ -348,13 +439,14 @@ export function parkedMessageRow(parked: ParkedMessageInput): ParkedMessageItem 
 /**
  * The exception-queue read model, one row per shipment stream, keyed by shipmentId, holding that
  * shipment's items: shipment exceptions, billing holds (one item per reason ever held, resolved
- * when a later decision no longer holds for it) and overdue ERP replies. CRM cases are not items
+ * when a later decision no longer holds for it), overdue ERP replies and carrier charges mismatches
+ * (one item per invoice, resolved when a later audit of it matches). CRM cases are not items
  * (they live in the CRM); the items they are about mention them. Applying an event whose revision
  * the row already has is a no-op.
  */
 export const exceptionQueueProjection: Projection<ExceptionQueueRow, ShipmentStreamEvent> = {
   name: 'exception-queue',
-  version: 1,
+  version: 2, // 2: carrier charge mismatches
   handles: (event: EventLike): event is ShipmentStreamEvent => isShipmentStreamEvent(event),
   keyOf: (_event, streamId) => shipmentIdOf(streamId),
   init: (shipmentId) => ({
@@ -364,6 +456,7 @@ export const exceptionQueueProjection: Projection<ExceptionQueueRow, ShipmentStr
     holds: new Map(),
     exceptionsFirstSeen: new Map(),
     overdue: new Map(),
+    mismatches: new Map(),
     lastEventAt: null,
     revision: -1n,
   }),
@@ -375,6 +468,7 @@ export const exceptionQueueProjection: Projection<ExceptionQueueRow, ShipmentStr
       holds: withHolds(row, event),
       exceptionsFirstSeen: withFirstSeen(row, event, meta),
       overdue: withOverdue(row, event),
+      mismatches: withMismatches(row, event),
       lastEventAt: meta.recordedAt,
       revision: meta.revision,
     };

@@ -1,5 +1,6 @@
-import { shipmentStreamId, type ShipmentStreamEvent } from '@waybill/domain';
+import { shipmentStreamId, type ShipmentCommand, type ShipmentStreamEvent } from '@waybill/domain';
 // Test-only builders of the domain; not part of its public API.
+import { cmd, report } from '../../domain/src/shipment/shipment.fixtures';
 import { context, contract, eventsOf, reply, say, T } from '../../domain/src/billing/billing.fixtures';
 import { given } from '../../domain/src/billing/billing.saga-spec';
 import {
@@ -29,6 +30,22 @@ function queueOf(
   const rows = project(exceptionQueueProjection, streamOf(shipmentId, events));
   return new Map(exceptionQueueItems(rows).map((item) => [item.id, item]));
 }
+
+const invoice = (total: string, currency = 'EUR', occurredAt = T('17:00')): ShipmentCommand => ({
+  type: 'RecordCarrierInvoice',
+  data: {
+    ...report(occurredAt, 'carrier:ABCD'),
+    invoiceNumber: 'INV-88001',
+    carrierId: 'ABCD',
+    currency,
+    lines: [{ code: '400', description: 'Line haul', amount: total }],
+    total,
+  },
+});
+const rebook = (amount: string, occurredAt: string) =>
+  cmd.book(occurredAt, {
+    charges: { currency: 'EUR', lines: [{ code: 'FRT', description: 'Linehaul', amount }] },
+  });
 
 const delivered = eventsOf(say.book(), say.milestone('delivered', T('15:00')));
 const overdue = (commandId: string, raisedAt: string): ShipmentStreamEvent => ({
@@ -186,6 +203,79 @@ describe('exception queue projection', () => {
       resolvedAt: T('09:00', 20),
       detail: { reply: 'invoiced' },
     });
+  });
+
+  it('when a carrier invoices other charges than booked, then it is an open exception for finance, resolved once a revised booking matches the invoice', () => {
+    const id = 'carrier-charges-mismatch:SHP-1:INV-88001';
+    // Booked 420.00 EUR (the fixture's booking); the carrier invoices 450.00.
+    const mismatched = eventsOf(say.book(), invoice('450.00'));
+    expect(mismatched.map((e) => e.type)).toEqual([
+      'ShipmentBooked',
+      'ShipmentCarrierInvoiced',
+      'ShipmentCarrierChargesMismatched',
+    ]);
+    expect(queueOf(mismatched).get(id)).toEqual<ExceptionQueueItem>({
+      id,
+      kind: 'exception',
+      shipmentId: 'SHP-1',
+      code: 'carrier_charges_mismatch',
+      owner: 'finance',
+      status: 'open',
+      openedAt: T('17:00'),
+      resolvedAt: null,
+      detail: {
+        invoiceNumber: 'INV-88001',
+        carrierId: 'ABCD',
+        mismatch: 'amount',
+        invoicedTotal: '450.00',
+        invoicedCurrency: 'EUR',
+        bookedTotal: '420.00',
+        bookedCurrency: 'EUR',
+        difference: '30.00',
+      },
+    });
+
+    // A revision that still differs keeps the item open, with the latest figures.
+    const stillOff = eventsOf(say.book(), invoice('450.00'), rebook('440.00', T('18:00')));
+    expect(stillOff.map((e) => e.type).slice(3)).toEqual([
+      'ShipmentBookingRevised',
+      'ShipmentCarrierInvoiceAudited',
+      'ShipmentCarrierChargesMismatched',
+    ]);
+    expect(queueOf(stillOff).get(id)).toMatchObject({
+      status: 'open',
+      openedAt: T('17:00'),
+      resolvedAt: null,
+      detail: { bookedTotal: '440.00', difference: '10.00' },
+    });
+
+    const settled = eventsOf(
+      say.book(),
+      invoice('450.00'),
+      rebook('440.00', T('18:00')),
+      rebook('450.00', T('19:00')),
+    );
+    expect(settled.at(-1)).toMatchObject({
+      type: 'ShipmentCarrierInvoiceAudited',
+      data: { invoiceNumber: 'INV-88001', audit: { result: 'matched' } },
+    });
+    expect(queueOf(settled).get(id)).toMatchObject({
+      status: 'resolved',
+      openedAt: T('17:00'),
+      resolvedAt: T('19:00'),
+      detail: { bookedTotal: '440.00' },
+    });
+  });
+
+  it('when an invoice is in another currency than the booking, then the item says so and has no difference; a matching invoice is no item', () => {
+    const item = queueOf(eventsOf(say.book(), invoice('420.00', 'USD'))).get(
+      'carrier-charges-mismatch:SHP-1:INV-88001',
+    );
+    expect(item).toMatchObject({
+      status: 'open',
+      detail: { mismatch: 'currency', invoicedCurrency: 'USD', bookedCurrency: 'EUR', difference: null },
+    });
+    expect([...queueOf(eventsOf(say.book(), invoice('420.00'))).keys()]).toEqual([]);
   });
 
   it('when a high-severity exception gets a delivery case, then the exception mentions the case and the case is no item', () => {

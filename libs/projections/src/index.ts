@@ -19,12 +19,15 @@ export {
 } from './billable-shipments.projection';
 export {
   billingHoldItemId,
+  carrierChargesMismatchItemId,
   erpReplyOverdueItemId,
   exceptionQueueItems,
   exceptionQueueProjection,
   parkedMessageRow,
   shipmentExceptionItemId,
   type BillingHoldItem,
+  type CarrierChargesMismatch,
+  type CarrierChargesMismatchItem,
   type CaseMention,
   type ErpReplyOverdueItem,
   type ExceptionQueueItem,

@@ -11,7 +11,7 @@ import {
 } from '@waybill/event-store';
 import { migrateSchema } from '@waybill/platform';
 import { project, type EventLike, type Projection } from '@waybill/projections';
-import { decodeJson, stringifyJson } from './json-codec';
+import { decodeJson, encodeJson } from './json-codec';
 import { identifier, rowsTableName } from './sql';
 
 /** The default schema of the read models. */
@@ -507,11 +507,13 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       await this.claimCheckpoint(client);
       const changed = pending.dirty;
       if (changed.size > 0) {
+        // One JSON document rather than a jsonb[] parameter: an array literal escapes every quote of
+        // every row, which costs more than the rows themselves.
         await client.query(
           `INSERT INTO ${this.rowsTable} (key, row)
-           SELECT * FROM unnest($1::text[], $2::jsonb[])
+           SELECT key, row FROM jsonb_to_recordset($1::jsonb) AS x(key text, row jsonb)
            ON CONFLICT (key) DO UPDATE SET row = EXCLUDED.row, updated_at = clock_timestamp()`,
-          [[...changed.keys()], [...changed.values()].map((row) => stringifyJson(row))],
+          [JSON.stringify([...changed].map(([key, row]) => ({ key, row: encodeJson(row) })))],
         );
       }
       const batch: BatchContext<Row> = {

@@ -71,7 +71,8 @@ export class ExceptionItemDto {
     additionalProperties: true,
     description:
       'By kind: exception `{ exceptionId, severity, description, resolution, cases }` (or, for `erp_reply_overdue`, ' +
-      '`{ commandId, sends, reply }`); hold `{ contractId, policyVersion, cases }`; parked ' +
+      '`{ commandId, sends, reply }`; for `carrier_charges_mismatch`, `{ invoiceNumber, carrierId, mismatch, ' +
+      'invoicedTotal, invoicedCurrency, bookedTotal, bookedCurrency, difference }`); hold `{ contractId, policyVersion, cases }`; parked ' +
       '`{ parkedId, subject, explanation, messageId, parkedStatus }`',
   })
   detail!: Record<string, unknown>;

@@ -240,7 +240,7 @@ const KEYWORD_SEVERITY: Readonly<Record<ExceptionCode, Severity>> = {
 
 /**
  * Carrier exception texts have no shared code list; the first matching keyword decides the code
- * (see docs/formats-other.md), `other` otherwise.
+ * (see docs/formats.md), `other` otherwise.
  */
 export function exceptionFromText(text: string | undefined): ScanOutcome {
   const code = KEYWORD_RULES.find(([pattern]) => text !== undefined && pattern.test(text))?.[1] ?? 'other';

@@ -55,12 +55,21 @@ export class PollingSubscription implements Subscription {
   private async run(): Promise<void> {
     const { batchSize, readPage, handler } = this.options;
     let cursor = this.options.after;
+    let prefetched: Promise<Page> | undefined;
     while (!this.stopped) {
       this.woken = false;
-      const page = await readPage(cursor, batchSize);
+      const page = await (prefetched ?? readPage(cursor, batchSize));
+      prefetched = undefined;
       if (this.stopped) return;
       const last = page.events[page.events.length - 1];
       if (last) {
+        if (page.events.length === batchSize) {
+          // A full page: more is likely waiting. The database reads it while the handler works,
+          // which is most of a catch-up's speed. It is a read like any other after that position.
+          prefetched = readPage(last.position, batchSize);
+          // Observed by the next turn; if the handler fails first, the read must not surface alone.
+          prefetched.catch(() => undefined);
+        }
         await handler(page.events);
         cursor = last.position;
       }

@@ -402,22 +402,23 @@ describe('PostgresEventStore', () => {
     });
   });
 
-  describe('throughput', () => {
-    it('when 256 writers append 2-event batches while a subscriber follows, then more than 5,000 events/s are written and delivered', async () => {
-      const prefix = `tput-${randomUUID().slice(0, 8)}-`;
+  // Speed is measured in bench/, never asserted here: these machines are too noisy for a timed test.
+  describe('many writers and a subscriber', () => {
+    it('when 256 writers append 2-event batches while a subscriber follows, then it gets every event once, each stream in order', async () => {
+      const prefix = `many-${randomUUID().slice(0, 8)}-`;
       const writers = 256;
       const appendsPerWriter = 40;
       const total = writers * appendsPerWriter * 2;
+      const seen = new Map<string, bigint[]>();
       let delivered = 0;
       const subscription = store.subscribeToAll(
         (batch) => {
+          for (const e of batch) seen.set(e.streamId, [...(seen.get(e.streamId) ?? []), e.revision]);
           delivered += batch.length;
           return Promise.resolve();
         },
-        { streamPrefixes: [prefix] },
+        { streamPrefixes: [prefix], batchSize: 300 },
       );
-
-      const started = performance.now();
       await Promise.all(
         Array.from({ length: writers }, async (_, w) => {
           for (let n = 0; n < appendsPerWriter; n += 1) {
@@ -429,19 +430,12 @@ describe('PostgresEventStore', () => {
           }
         }),
       );
-      const written = performance.now();
       await waitFor(() => delivered >= total, 60_000);
-      const caughtUp = performance.now();
       await subscription.stop();
-
-      const writeRate = total / ((written - started) / 1000);
-      const endToEndRate = total / ((caughtUp - started) / 1000);
-      console.info(
-        `event store throughput: ${Math.round(writeRate)} events/s written, ${Math.round(endToEndRate)} events/s delivered (${total} events)`,
-      );
       expect(delivered).toBe(total);
-      expect(writeRate).toBeGreaterThan(5_000);
-      expect(endToEndRate).toBeGreaterThan(5_000);
+      expect(seen.size).toBe(writers);
+      const inOrder = Array.from({ length: appendsPerWriter * 2 }, (_, i) => BigInt(i));
+      for (const revisions of seen.values()) expect(revisions).toEqual(inOrder);
     });
   });
 });

@@ -1,0 +1,193 @@
+/**
+ * bench/rebuild: events/s rebuilding the billable-shipments read model from position 0 (a full
+ * zero-downtime rebuild: shadow copy, diff, swap), beside a raw baseline measured in the same
+ * run on the same log: reading the same events from the event store, page by page, with no
+ * projection and no writes.
+ *
+ *   npm run bench:rebuild -- --events 1000000 [--projection billable-shipments]
+ *
+ * The log is written straight into the event store's table (setup, not measured). Writes
+ * bench/results/rebuild-<timestamp>.json and prints a Markdown row for docs/benchmarks.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { contractStreamId, shipmentStreamId, withPolicyDefaults } from '@waybill/domain';
+import { PostgresEventStore, START, type Position } from '@waybill/event-store';
+import { readModelNamed, Rebuilds } from '@waybill/read-models';
+import { expectedOutcome, shipmentDay } from '@waybill/simulator';
+import { createTestDatabase } from '@waybill/testing';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const EVENTS = Number(arg('events', '1000000'));
+const PROJECTION = arg('projection', 'billable-shipments');
+const SCHEMA = 'waybill_events';
+
+interface Row {
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+}
+
+/** Writes about `target` events of realistic shipment days (and their customers' contracts). */
+async function writeLog(pool: Pool, target: number): Promise<number> {
+  let written = 0;
+  let chunk = 0;
+  const customers = new Set<string>();
+  while (written < target) {
+    const day = shipmentDay({ shipments: 2000, seed: 1000 + chunk, anomalies: true, idPrefix: `RB${chunk}` });
+    chunk++;
+    const rows: Row[] = [];
+    for (const [shipmentId, events] of expectedOutcome(day).streams) {
+      events.forEach((event, revision) => {
+        const data = event.data as unknown as Record<string, unknown>;
+        if (typeof data.customerId === 'string') customers.add(data.customerId);
+        const occurredAt = typeof data.occurredAt === 'string' ? data.occurredAt : '2026-11-26T06:00:00.000Z';
+        rows.push({
+          stream_id: shipmentStreamId(shipmentId),
+          revision,
+          event_id: randomUUID(),
+          type: event.type,
+          data: data.receivedAt === '<receivedAt>' ? { ...data, receivedAt: occurredAt } : data,
+          metadata: { correlationId: shipmentId, causationId: shipmentId, occurredAt, source: 'bench' },
+        });
+      });
+    }
+    for (let i = 0; i < rows.length; i += 5000) await insert(pool, rows.slice(i, i + 5000));
+    written += rows.length;
+    process.stderr.write(`\rlog: ${written} events`);
+  }
+  const contracts: Row[] = [...customers].map((customerId, i) => ({
+    stream_id: contractStreamId(customerId),
+    revision: 0,
+    event_id: randomUUID(),
+    type: 'ContractPolicyRecorded',
+    data: {
+      messageId: `bench-contract-${customerId}`,
+      source: 'bench',
+      occurredAt: '2026-11-26T00:00:00.000Z',
+      receivedAt: '2026-11-26T00:00:00.000Z',
+      customerId,
+      contractId: `K-${customerId}`,
+      version: 1,
+      policy: withPolicyDefaults({ billingTrigger: i % 2 === 0 ? 'delivered' : 'pod' }),
+    },
+    metadata: {
+      correlationId: customerId,
+      causationId: customerId,
+      occurredAt: '2026-11-26T00:00:00.000Z',
+      source: 'bench',
+    },
+  }));
+  await insert(pool, contracts);
+  process.stderr.write('\n');
+  return written + contracts.length;
+}
+
+async function insert(pool: Pool, rows: readonly Row[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO ${SCHEMA}.events (stream_id, revision, event_id, type, data, metadata)
+     SELECT * FROM jsonb_to_recordset($1::jsonb)
+       AS x(stream_id text, revision bigint, event_id uuid, type text, data jsonb, metadata jsonb)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** The raw baseline: every event of the rebuilt streams read from the log, page by page. */
+async function readBaseline(
+  store: PostgresEventStore,
+  prefixes: readonly string[],
+): Promise<{ events: number; seconds: number }> {
+  const started = process.hrtime.bigint();
+  let after: Position = START;
+  let events = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 2000, streamPrefixes: prefixes });
+    if (page.length === 0) break;
+    events += page.length;
+    after = page.at(-1)!.position;
+  }
+  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+async function main(): Promise<void> {
+  const definition = readModelNamed(PROJECTION);
+  if (!definition) throw new Error(`no read model named ${PROJECTION}`);
+  const db = await createTestDatabase('bench_rebuild');
+  const pool = new Pool({ connectionString: db.url, max: 10 });
+  try {
+    const store = await PostgresEventStore.create(pool, { schema: SCHEMA });
+    const total = await writeLog(pool, EVENTS);
+    await pool.query(`ANALYZE ${SCHEMA}.events`);
+    // Warm the table into the cache alike for both measurements.
+    await readBaseline(store, definition.streamPrefixes);
+    const baseline = await readBaseline(store, definition.streamPrefixes);
+    const rebuilds = new Rebuilds({ pool, store });
+    const memoryBefore = process.memoryUsage().rss;
+    let peakRss = memoryBefore;
+    const requested = await rebuilds.request(PROJECTION, { dryRun: false, requestedBy: 'bench' });
+    const started = process.hrtime.bigint();
+    const done = await rebuilds.runClaimed(requested.rebuildId, (rebuild) => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      if (rebuild.progress)
+        process.stderr.write(
+          `\rrebuild: ${rebuild.progress.eventsApplied} events, ${rebuild.progress.eventsPerSecond}/s, eta ${rebuild.progress.etaSeconds ?? '?'} s   `,
+        );
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    process.stderr.write('\n');
+    if (done.status !== 'swapped') throw new Error(`rebuild ended ${done.status}: ${done.error}`);
+    const applied = done.progress?.eventsApplied ?? 0;
+    const result = {
+      bench: 'rebuild',
+      at: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      projection: PROJECTION,
+      logEvents: total,
+      baseline: {
+        events: baseline.events,
+        seconds: +baseline.seconds.toFixed(3),
+        perSecond: Math.round(baseline.events / baseline.seconds),
+      },
+      rebuild: {
+        events: applied,
+        seconds: +seconds.toFixed(3),
+        perSecond: Math.round(applied / seconds),
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+        rows: done.diff ? Object.values(done.diff.countsAfter).reduce((a, b) => a + b, 0) : null,
+      },
+      ratio: +(applied / seconds / (baseline.events / baseline.seconds)).toFixed(3),
+    };
+    const file = join(__dirname, '..', 'results', `rebuild-${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(result));
+    console.log(
+      '\n| projection | events | baseline read events/s | rebuild events/s (incl. diff and swap) | ratio | peak RSS MiB |\n|---|---|---|---|---|---|',
+    );
+    console.log(
+      `| ${PROJECTION} | ${applied} | ${result.baseline.perSecond} | ${result.rebuild.perSecond} | ${result.ratio} | ${result.rebuild.peakRssMiB} |`,
+    );
+    console.log(`\nwritten ${file}`);
+  } finally {
+    await pool.end();
+    await db.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
