@@ -35,3 +35,4 @@ export {
 } from './billable-shipments.table';
 export { exceptionQueueTable, readExceptionQueue, type ExceptionQueueQuery } from './exception-queue.table';
 export { decodeJson, encodeJson, parseJson, stringifyJson, type JsonValue } from './json-codec';
+export { verifyReadModel, type Verification } from './verify';

@@ -38,6 +38,7 @@ import {
   readBillableShipments,
   readExceptionQueue,
   Rebuilds,
+  verifyReadModel,
   type ReadModelDefinition,
 } from './index';
 
@@ -320,6 +321,38 @@ describe('read-model rebuilds', () => {
     const done = await rebuilds.runNext();
     expect(done).toMatchObject({ status: 'swapped', diff: { changedCount: 0 } });
     expect((await readKpiFacts(pool, schema)).sort(byId)).toEqual([...expectedFacts].sort(byId));
+  });
+
+  it('when verify folds the log afresh, then it agrees with a runner that keeps following, and names a row someone changed by hand', async () => {
+    const schema = 'rb_verify';
+    await appendContract('C-VERIFY', { billingTrigger: 'delivered' });
+    await appendDay('RBV', 30, 31);
+    const billable = liveRunner(billableShipmentsReadModel, schema);
+    await billable.start();
+    await caughtUp(billable);
+    let appending = true;
+    let batches = 0;
+    const traffic = (async () => {
+      while (appending) await appendDay(`RBW${++batches}`, 3, 40 + batches);
+    })();
+    const clean = await verifyReadModel(pool, store, billableShipmentsReadModel, schema);
+    appending = false;
+    await traffic;
+    expect(clean).toMatchObject({ projection: 'billable-shipments', ok: true, mismatchCount: 0 });
+    expect(clean.rows).toBeGreaterThan(30);
+    expect(clean.eventsFolded).toBeGreaterThan(0);
+
+    await billable.stop();
+    const victim = await pool.query<{ key: string }>(
+      `SELECT key FROM ${schema}.billable_shipments_rows ORDER BY key LIMIT 1`,
+    );
+    const key = victim.rows[0]!.key;
+    await pool.query(
+      `UPDATE ${schema}.billable_shipments_rows SET row = jsonb_set(row, '{invoicedAt}', '"2026-01-01T00:00:00Z"') WHERE key = $1`,
+      [key],
+    );
+    const tampered = await verifyReadModel(pool, store, billableShipmentsReadModel, schema);
+    expect(tampered).toMatchObject({ ok: false, mismatchCount: 1, mismatches: [key] });
   });
 
   it('when a rebuild of a projection is already under way, then a second request is refused, and an unknown projection is named', async () => {
