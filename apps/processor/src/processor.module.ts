@@ -26,7 +26,7 @@ import {
   streamNames,
   subjectsFor,
 } from '@waybill/messaging';
-import { ParkedMessageStore } from '@waybill/parking';
+import { IngestCounts, ParkedMessageStore } from '@waybill/parking';
 import { createLogger, openPool, type Logger, type WaybillConfig } from '@waybill/platform';
 import { IngestConsumer } from './ingest/ingest.consumer';
 import { IngestMetrics } from './ingest/ingest.metrics';
@@ -53,6 +53,7 @@ export class IngestService
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private consumer: IngestConsumer | null = null;
+  private ingestCounts: IngestCounts | undefined;
 
   constructor(
     @Inject(CONFIG) private readonly config: WaybillConfig,
@@ -86,6 +87,9 @@ export class IngestService
     }
     if (!roles.has('ingest')) return;
     const stream = await ensureIngestStream(jsm, streamPrefix, subjectPrefix);
+    this.ingestCounts = await IngestCounts.create(this.pool, {
+      onError: (error) => this.logger.warn({ err: error }, 'could not write ingest counts; will retry'),
+    });
     await ensureDurableConsumer(jsm, {
       stream,
       durable: this.config.ingestConsumer,
@@ -101,7 +105,7 @@ export class IngestService
         ledger: this.ledger,
         parked: this.parked,
         logger: this.logger,
-        metrics: new IngestMetrics(),
+        metrics: new IngestMetrics(undefined, this.ingestCounts),
         repository: this.repository,
         mailboxes: this.mailboxes,
       },
@@ -122,6 +126,7 @@ export class IngestService
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
+    await this.ingestCounts?.stop();
     await this.saga.stop();
     await this.dispatcher.stop();
   }

@@ -271,7 +271,11 @@ export class IngestConsumer {
                 ),
               ),
             );
-      this.deps.metrics.recorded(outcome.outcome, outcome.outcome === 'appended' ? outcome.events : 0);
+      this.deps.metrics.recorded(
+        outcome.outcome,
+        outcome.outcome === 'appended' ? outcome.events : 0,
+        msg.info.deliveryCount > 1,
+      );
       log.debug({ shipmentId, outcome: outcome.outcome }, 'ingest message recorded');
       this.done(msg);
     } catch (error) {
@@ -308,7 +312,11 @@ export class IngestConsumer {
         streamSequence: msg.info.streamSequence,
         receivedAt: receivedAt(msg),
       });
-      this.deps.metrics.parked(unusable.reason);
+      // A message parked after failing again and again is parked once, at its last delivery.
+      this.deps.metrics.parked(
+        unusable.reason,
+        msg.info.deliveryCount > 1 && unusable.reason !== 'processing_failed',
+      );
       this.deps.logger.warn(
         {
           parkedId: id,

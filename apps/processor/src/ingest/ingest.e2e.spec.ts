@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { shipmentStreamId, type ShipmentEvent } from '@waybill/domain';
 import { deterministicId } from '@waybill/event-store';
+import { IngestCounts } from '@waybill/parking';
 import { expectedOutcome, RECEIVED_AT_PLACEHOLDER, shipmentDay, type Publication } from '@waybill/simulator';
 import { startProcessor } from '../processor';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
@@ -58,6 +59,27 @@ describe('ingest: a realistic day for 200 shipments', () => {
       'ShipmentReportCorroborated',
       'ShipmentTemperatureRecorded',
     ]);
+  });
+
+  it('when the day is ingested, then the hourly ingest counts add up to every message that reached Waybill, duplicates apart', async () => {
+    const intents = new Map<string, number>();
+    for (const p of day) intents.set(p.intent, (intents.get(p.intent) ?? 0) + 1);
+    const counts = await IngestCounts.create(harness.pool);
+    const reached = day.length - droppedByJetStream;
+    const all = () => counts.totals(new Date('2000-01-01T00:00:00Z'), new Date('2100-01-01T00:00:00Z'));
+    // The processor writes its counts once a second.
+    const deadline = Date.now() + 15_000;
+    let totals = await all();
+    while (totals.appended + totals.duplicate + totals.parked < reached && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      totals = await all();
+    }
+    expect(totals.appended + totals.duplicate + totals.parked).toBe(reached);
+    expect(totals.duplicate).toBe(intents.get('duplicate')! - droppedByJetStream);
+    const parked = await harness.pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM waybill.parked_messages`,
+    );
+    expect(totals.parked).toBe(Number(parked.rows[0]!.n));
   });
 
   it('when the day is ingested, then every stream holds exactly the expected events, in order', async () => {

@@ -1,5 +1,5 @@
 import { Counter, register, type Registry } from 'prom-client';
-import type { ParkReason } from '@waybill/parking';
+import type { IngestCounts, ParkReason } from '@waybill/parking';
 
 /** Prometheus counters of the ingest pipeline, served by the API's /metrics when in one process. */
 export class IngestMetrics {
@@ -7,7 +7,14 @@ export class IngestMetrics {
   private readonly events: Counter;
   private readonly parkedTotal: Counter<'reason'>;
 
-  constructor(registry: Registry = register) {
+  /**
+   * @param counts - durable hourly counts for the KPIs (the duplicate rate); prom-client's
+   *   counters die with the process.
+   */
+  constructor(
+    registry: Registry = register,
+    private readonly counts?: IngestCounts,
+  ) {
     const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
     this.messages =
       existing<Counter<'outcome'>>('waybill_ingest_messages_total') ??
@@ -34,9 +41,15 @@ export class IngestMetrics {
       });
   }
 
-  recorded(outcome: 'appended' | 'duplicate', events: number): void {
+  /**
+   * @param redelivered - JetStream delivered the message before (an ack that did not arrive in
+   *   time). Its second outcome is Waybill's own repeat, not an upstream duplicate: the durable
+   *   counts leave it out. An append happens once whatever the delivery, so it always counts.
+   */
+  recorded(outcome: 'appended' | 'duplicate', events: number, redelivered = false): void {
     this.messages.inc({ outcome });
     if (events > 0) this.events.inc(events);
+    if (outcome === 'appended' || !redelivered) this.counts?.add(outcome, new Date());
   }
 
   /** A raw carrier-format message, left to the translation consumer (its own durable consumer). */
@@ -44,8 +57,10 @@ export class IngestMetrics {
     this.messages.inc({ outcome: 'carrier_format' });
   }
 
-  parked(reason: ParkReason): void {
+  /** @param redelivered - as for `recorded`: parking again is a no-op, and is not counted again. */
+  parked(reason: ParkReason, redelivered = false): void {
     this.messages.inc({ outcome: 'parked' });
     this.parkedTotal.inc({ reason });
+    if (!redelivered) this.counts?.add('parked', new Date());
   }
 }
