@@ -180,6 +180,19 @@ export class ParkedMessageStore {
     return Object.fromEntries(result.rows.map((r) => [r.reason, Number(r.n)]));
   }
 
+  /**
+   * Messages received in [from, to) that were parked, by reason, whatever became of them since
+   * (replayed and discarded ones count too): the `parkedByReason` of `GET /v1/kpis`.
+   */
+  async countReceivedByReason(from: Date, to: Date): Promise<Record<string, number>> {
+    const result = await this.pool.query<{ reason: string; n: string }>(
+      `SELECT reason, count(*) AS n FROM ${this.table}
+       WHERE received_at >= $1 AND received_at < $2 GROUP BY reason ORDER BY reason`,
+      [from, to],
+    );
+    return Object.fromEntries(result.rows.map((r) => [r.reason, Number(r.n)]));
+  }
+
   /** Moves a parked message to `replayed` or `discarded`; false when it was not parked. */
   async close(id: string, status: Exclude<ParkedStatus, 'parked'>, reason: string): Promise<boolean> {
     const result = await this.pool.query(

@@ -38,6 +38,8 @@ export interface WaybillConfig {
   readonly erpReplyTimeoutMs: number;
   /** Sends of one release in all; after the last one goes unanswered, finance gets an exception. */
   readonly erpMaxSends: number;
+  /** Requests per minute that one API key (or, without a valid key, one IP address) may make to `/v1`. */
+  readonly rateLimitPerMinute: number;
   readonly logLevel: string;
 }
 
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WaybillConfig 
     deadlinePollMs: positiveInt(env, 'WAYBILL_DEADLINE_POLL_MS', 5_000),
     erpReplyTimeoutMs: positiveInt(env, 'WAYBILL_ERP_REPLY_TIMEOUT_MS', 30 * 60_000),
     erpMaxSends: positiveInt(env, 'WAYBILL_ERP_MAX_SENDS', 3),
+    rateLimitPerMinute: positiveInt(env, 'WAYBILL_RATE_LIMIT', 600),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -31,12 +31,14 @@ describe('loadConfig', () => {
       ingestMaxInFlight: config.ingestMaxInFlight,
       ingestConcurrency: config.ingestConcurrency,
       ingestAckWaitMs: config.ingestAckWaitMs,
+      rateLimitPerMinute: config.rateLimitPerMinute,
       logLevel: config.logLevel,
     }).toEqual({
       ingestConsumer: 'waybill-processor',
       ingestMaxInFlight: 2048,
       ingestConcurrency: 256,
       ingestAckWaitMs: 30_000,
+      rateLimitPerMinute: 600,
       logLevel: 'info',
     });
   });
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       WAYBILL_DEADLINE_POLL_MS: '250',
       WAYBILL_ERP_REPLY_TIMEOUT_MS: '900000',
       WAYBILL_ERP_MAX_SENDS: '5',
+      WAYBILL_RATE_LIMIT: '30',
       WAYBILL_PROCESSOR_ROLES: 'ingest, read-models',
       LOG_LEVEL: 'debug',
     });
@@ -77,6 +80,7 @@ describe('loadConfig', () => {
       deadlinePollMs: 250,
       erpReplyTimeoutMs: 900000,
       erpMaxSends: 5,
+      rateLimitPerMinute: 30,
       processorRoles: new Set(['ingest', 'read-models']),
       logLevel: 'debug',
     });
@@ -140,6 +144,8 @@ describe('loadConfig', () => {
     ['WAYBILL_INGEST_CONCURRENCY', 'many'],
     ['WAYBILL_INGEST_ACK_WAIT_MS', '1.5'],
     ['WAYBILL_INGEST_ACK_WAIT_MS', 'Infinity'],
+    ['WAYBILL_RATE_LIMIT', '0'],
+    ['WAYBILL_RATE_LIMIT', 'unlimited'],
   ])('when %s is %j, then it is a ConfigError naming the variable and the value', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(

@@ -36,3 +36,4 @@ export {
 export { exceptionQueueTable, readExceptionQueue, type ExceptionQueueQuery } from './exception-queue.table';
 export { decodeJson, encodeJson, parseJson, stringifyJson, type JsonValue } from './json-codec';
 export { verifyReadModel, type Verification } from './verify';
+export { rowsTableName } from './sql';

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Role } from '@waybill/platform';
 import { ApiProblems } from '../problems/problem.dto';
 
@@ -14,7 +15,7 @@ export function RequiresRole(role: Role): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(REQUIRED_ROLE, role), ApiBearerAuth(), ApiProblems(401, 403));
 }
 
-/** A route anyone may call without a key: only /health and /metrics. */
+/** A route anyone may call without a key, and without a rate limit: only /health and /metrics. */
 export function PublicRoute(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_ROUTE, true);
+  return applyDecorators(SetMetadata(PUBLIC_ROUTE, true), SkipThrottle());
 }

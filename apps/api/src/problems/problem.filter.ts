@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { EventStoreError } from '@waybill/event-store';
 import type { Logger } from '@waybill/platform';
+import { RebuildError } from '@waybill/read-models';
 import type { Request, Response } from 'express';
 import { ApiErrorCode, codeForStatus, PROBLEM_KINDS, problemType } from './api-error-code';
 import { ApiError } from './api-error';
@@ -21,7 +22,7 @@ export interface ProblemBody {
 
 /**
  * The one place that turns failures into HTTP answers: every error leaves the API as
- * `application/problem+json`, whether an {@link ApiError}, an event-store error, a Nest
+ * `application/problem+json`, whether an {@link ApiError}, an event-store or rebuild error, a Nest
  * `HttpException` (unknown route, …), a body-parser error or an unexpected bug.
  */
 @Catch()
@@ -82,6 +83,15 @@ function classify(exception: unknown): Classified {
         return { code: ApiErrorCode.Conflict, detail: exception.message };
       case 'unavailable':
         return { code: ApiErrorCode.Unavailable, detail: 'the event store is unreachable' };
+    }
+  }
+  if (exception instanceof RebuildError) {
+    switch (exception.code) {
+      case 'unknown_projection':
+      case 'unknown_rebuild':
+        return { code: ApiErrorCode.NotFound, detail: exception.message };
+      case 'rebuild_in_progress':
+        return { code: ApiErrorCode.Conflict, detail: exception.message };
     }
   }
   if (exception instanceof HttpException) {

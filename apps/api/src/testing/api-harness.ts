@@ -49,6 +49,8 @@ export async function startApiHarness(): Promise<ApiHarness> {
       .map(([role, key]) => `${key}:${role}`)
       .join(','),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Suites walk pages by the hundred with one key; the rate-limit test sets its own limit.
+    WAYBILL_RATE_LIMIT: '1000000',
   };
   const config = loadConfig(baseEnv);
   const parkedSchema = `api_test_${suffix}`;

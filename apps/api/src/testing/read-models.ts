@@ -76,12 +76,21 @@ export class ReadModelsFixture {
     this.appended(result.position);
   }
 
-  async start<Row>(projection: Projection<Row>, table: ReadModelTable<Row>): Promise<ProjectionRunner<Row>> {
+  /** Appends events as they are to a stream (hand-made shipments), so that `caughtUp` waits for them. */
+  async append(streamId: string, events: readonly NewEvent[]): Promise<void> {
+    const result = await this.h.eventStore.appendToStream(streamId, events, 'any');
+    this.appended(result.position);
+  }
+
+  async start<Row>(
+    projection: Projection<Row>,
+    ...tables: ReadModelTable<Row>[]
+  ): Promise<ProjectionRunner<Row>> {
     const runner = new ProjectionRunner<Row>({
       store: this.h.eventStore,
       pool: this.h.pool,
       projection,
-      tables: [table],
+      tables,
       streamPrefixes: PREFIXES,
       schema: this.h.readModelsSchema,
       restartDelayMs: 100,
@@ -99,6 +108,12 @@ export class ReadModelsFixture {
       const checkpoint = await runner.checkpoint();
       return checkpoint !== undefined && comparePositions(checkpoint, last) >= 0;
     }, timeoutMs);
+    return this.logged(timeoutMs);
+  }
+
+  /** The whole log once every append so far can be read (the store shows an event once all before it have committed). */
+  async logged(timeoutMs = 30_000): Promise<RecordedEvent[]> {
+    const last = this.lastAppended!;
     let events: RecordedEvent[] = [];
     await until(async () => {
       events = await this.h.eventStore.readAll({ streamPrefixes: PREFIXES });
