@@ -158,6 +158,7 @@ export function decodeIngestMessage(
     source: dto.source,
     occurredAt: dto.occurredAt,
     receivedAt: receivedAt.toISOString(),
+    ...(dto instanceof ShipmentMessageDto ? sourceTime(dto) : {}),
   };
   const contentHash = createHash('sha256').update(canonicalJson(payload)).digest('hex');
   if (dto instanceof ContractDto) {
@@ -311,7 +312,6 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
         estimate: dto.estimate,
         estimatedAt: dto.estimatedAt,
         ...optional('carrierId', dto.carrierId),
-        ...sourceTime(dto),
       },
     };
   }
@@ -325,7 +325,6 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
         ...optional('reason', dto.reason),
         appointmentAt: dto.appointmentAt,
         ...optional('carrierId', dto.carrierId),
-        ...sourceTime(dto),
       },
     };
   }
@@ -339,7 +338,6 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
         currency: dto.currency,
         lines: dto.lines.map((l) => ({ code: l.code, description: l.description, amount: l.amount })),
         total: dto.total,
-        ...sourceTime(dto),
       },
     };
   }
@@ -347,7 +345,7 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
 }
 
 /** Kept in the event when the translator said how it read the source's time; null is absent. */
-function sourceTime(dto: ShipmentEtaDto | ShipmentAppointmentDto | ShipmentCarrierInvoiceDto) {
+function sourceTime(dto: ShipmentMessageDto) {
   return {
     ...(dto.timeZoneGuessed == null ? {} : { timeZoneGuessed: dto.timeZoneGuessed }),
     ...(dto.sourceTimeCode == null ? {} : { sourceTimeCode: dto.sourceTimeCode }),

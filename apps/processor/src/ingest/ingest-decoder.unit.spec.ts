@@ -543,6 +543,34 @@ describe('decodeIngestMessage: estimates, appointments and carrier invoices (add
     });
   });
 
+  it('when a translated milestone says its time zone was guessed, then the event keeps that, and the source time code', () => {
+    const decoded = accepted(
+      decode('shipment.milestone', {
+        ...envelope,
+        milestone: 'arrived',
+        timeZoneGuessed: true,
+        sourceTimeCode: 'LT',
+      }),
+    );
+    expect(decoded.command).toEqual({
+      type: 'RecordMilestone',
+      data: { ...report, milestone: 'arrived', timeZoneGuessed: true, sourceTimeCode: 'LT' },
+    });
+  });
+
+  it('when a milestone says nothing of its time zone, then the command has neither field', () => {
+    const decoded = accepted(decode('shipment.milestone', { ...envelope, milestone: 'arrived' }));
+    expect(decoded.command).toEqual({ type: 'RecordMilestone', data: { ...report, milestone: 'arrived' } });
+  });
+
+  it('when timeZoneGuessed is not a boolean, then the message is parked naming the field', () => {
+    const p = parked(
+      decode('shipment.milestone', { ...envelope, milestone: 'arrived', timeZoneGuessed: 'yes' }),
+    );
+    expect(p.reason).toBe('invalid_message');
+    expect(p.explanation).toContain('timeZoneGuessed');
+  });
+
   it('when an ETA has no offset or an unknown estimate, then it is parked naming both fields', () => {
     const p = parked(
       decode('shipment.eta', { ...envelope, estimate: 'arrival', estimatedAt: '2025-03-02T17:00:00' }),

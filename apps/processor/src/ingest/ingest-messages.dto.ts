@@ -81,6 +81,12 @@ export class ShipmentMessageDto extends CanonicalMessageDto {
   @IsString()
   @Matches(SHIPMENT_ID, { message: 'shipmentId must be 1-64 characters of [A-Za-z0-9._:-]' })
   shipmentId!: string;
+  /**
+   * How a carrier's time was read (additions to contract v1, set by the carrier-format
+   * translators on any message they produce): kept with the event, so a guessed zone stays visible.
+   */
+  @IsOptional() @IsBoolean() timeZoneGuessed?: boolean;
+  @IsOptional() @IsString() @Length(1, 32) sourceTimeCode?: string;
 }
 
 export class AddressDto {
@@ -177,17 +183,8 @@ export class ShipmentTemperatureDto extends ShipmentMessageDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }) allowedMaxCelsius!: number;
 }
 
-/**
- * How a carrier's time was read (additions to contract v1, set by the carrier-format translators):
- * kept with the event so that a guessed time zone stays visible.
- */
-export class SourceTimeMessageDto extends ShipmentMessageDto {
-  @IsOptional() @IsBoolean() timeZoneGuessed?: boolean;
-  @IsOptional() @IsString() @Length(1, 32) sourceTimeCode?: string;
-}
-
 /** `shipment.eta` (addition to contract v1): an estimate, never a milestone. */
-export class ShipmentEtaDto extends SourceTimeMessageDto {
+export class ShipmentEtaDto extends ShipmentMessageDto {
   @IsIn(ESTIMATES) estimate!: (typeof ESTIMATES)[number];
   @IsRFC3339()
   @Matches(WITH_OFFSET, { message: 'estimatedAt must carry an offset (Z or ±hh:mm)' })
@@ -197,7 +194,7 @@ export class ShipmentEtaDto extends SourceTimeMessageDto {
 }
 
 /** `shipment.appointment` (addition to contract v1): a pick-up or delivery appointment. */
-export class ShipmentAppointmentDto extends SourceTimeMessageDto {
+export class ShipmentAppointmentDto extends ShipmentMessageDto {
   @IsIn(APPOINTMENTS) appointment!: (typeof APPOINTMENTS)[number];
   @IsString() @Length(1, 64) code!: string;
   @IsOptional() @IsString() @Length(1, 256) reason?: string;
@@ -209,7 +206,7 @@ export class ShipmentAppointmentDto extends SourceTimeMessageDto {
 }
 
 /** `shipment.carrier-invoice` (addition to contract v1): a carrier's freight invoice, for freight audit. */
-export class ShipmentCarrierInvoiceDto extends SourceTimeMessageDto {
+export class ShipmentCarrierInvoiceDto extends ShipmentMessageDto {
   @IsString() @Length(1, 128) invoiceNumber!: string;
   @IsString() @IsNotEmpty() carrierId!: string;
   @IsISO4217CurrencyCode()

@@ -253,6 +253,11 @@ describe('carrier formats: real fixture files through the translation consumer',
         occurredAt: '2024-03-15T00:00:00+00:00',
       },
     ]);
+    // AT7-07 LT: a local time, read in the MS1 location's zone, and flagged as guessed on the event.
+    const arrived = (await eventsOf('WB-SHP-001')).find(
+      (e) => e.metadata.messageId === 'x12:ABCD:000000905:1:0001:4:1',
+    );
+    expect(arrived?.data).toMatchObject({ timeZoneGuessed: true, sourceTimeCode: 'LT' });
     const invoiced = (await eventsOf('WB-SHP-001')).find((e) => e.type === 'ShipmentCarrierInvoiced')!;
     expect(invoiced.data).toMatchObject({
       carrierId: 'ABCD',

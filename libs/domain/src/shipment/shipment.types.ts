@@ -77,7 +77,7 @@ export interface References {
  * time, `receivedAt` is when Waybill received the message; both are kept so that late and
  * out-of-order reports stay explainable.
  */
-export interface Report {
+export interface Report extends SourceTime {
   readonly messageId: string;
   readonly source: string;
   readonly occurredAt: string;
