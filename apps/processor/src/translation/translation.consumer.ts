@@ -17,6 +17,7 @@ import {
   type ShipmentReferences,
   type UnmatchedTranslation,
 } from '@waybill/parking';
+import type { TranslationMetrics } from './translation.metrics';
 
 export interface TranslationConsumerOptions {
   readonly stream: string;
@@ -33,6 +34,7 @@ interface Dependencies {
   readonly references: ShipmentReferences;
   readonly logger: Logger;
   readonly translatorFor: (suffix: string) => TranslatorChoice | null;
+  readonly metrics?: TranslationMetrics;
   /**
    * Test seam: runs after a translated message missed the references index and before it is
    * parked, so that a test can index its booking exactly there (the race the re-lookup closes).
@@ -173,10 +175,9 @@ export class TranslationConsumer {
     }
     // In file order: a status and the POD after it reach the shipment in the order the carrier sent them.
     for (const message of translation.messages) outcomes.push(await this.route(raw, message));
-    log.info(
-      { streamSequence: msg.info.streamSequence, outcomes: count(outcomes) },
-      'carrier message translated',
-    );
+    const counted = count(outcomes);
+    this.deps.metrics?.translated(suffix, counted, translation.warnings.length);
+    log.info({ streamSequence: msg.info.streamSequence, outcomes: counted }, 'carrier message translated');
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import type { INestApplicationContext } from '@nestjs/common';
 import { headers as natsHeaders } from 'nats';
 import type { Translation, TranslatorChoice } from '@waybill/carrier-formats';
@@ -196,6 +197,24 @@ describe('translation: raw carrier formats to shipment events', () => {
     expect((await allParked()).map((p) => p.id)).toEqual(before.parked.map((p) => p.id));
   });
 
+  /** The translation counters of /metrics (this process's registry: the processor runs in it). */
+  const translationCounts = async () => {
+    const value = async (name: string, labels: Record<string, string>) => {
+      const metric = register.getSingleMetric(name);
+      const values = metric ? (await metric.get()).values : [];
+      const found = values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+      return found?.value ?? 0;
+    };
+    return {
+      published: await value('waybill_translation_parts_total', { format: 'edi.x12', outcome: 'published' }),
+      unknownCode: await value('waybill_translation_parts_total', {
+        format: 'edi.x12',
+        outcome: 'unknown_code',
+      }),
+      warnings: await value('waybill_translation_warnings_total', { format: 'edi.x12' }),
+    };
+  };
+
   it('when a file has an unknown code, then that part is parked with its place and code and the rest goes through', async () => {
     await book('SHP-C', { billOfLading: 'BOL-C' });
     await idle();
@@ -218,8 +237,14 @@ describe('translation: raw carrier formats to shipment events', () => {
       ],
       warnings: ['SE01 says 12 segments, there are 11'],
     };
+    const before = await translationCounts();
     await publishRaw(raw);
     await idle();
+    expect(await translationCounts()).toEqual({
+      published: before.published + 2,
+      unknownCode: before.unknownCode + 1,
+      warnings: before.warnings + 1,
+    });
     expect((await eventsOf('SHP-C')).map((e) => [e.type, e.metadata.messageId])).toEqual([
       ['ShipmentBooked', 'book-SHP-C'],
       ['ShipmentMilestoneRecorded', 'x12-C-1'],

@@ -8,6 +8,7 @@ import {
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { TranslationMetrics } from './translation.metrics';
 import { translatorFor as registeredTranslators, type TranslatorChoice } from '@waybill/carrier-formats';
 import { CheckpointStore, type EventStore } from '@waybill/event-store';
 import {
@@ -84,6 +85,7 @@ export class TranslationService implements OnApplicationBootstrap, BeforeApplica
         references,
         logger: this.logger,
         translatorFor,
+        metrics: new TranslationMetrics(),
         ...(this.options?.beforeParkUnmatched
           ? { beforeParkUnmatched: this.options.beforeParkUnmatched }
           : {}),
