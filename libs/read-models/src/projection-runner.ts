@@ -79,6 +79,13 @@ export interface ProjectionRunnerOptions<Row, Event extends EventLike = EventLik
   readonly cachedRows?: number;
 }
 
+/** Events folded into rows in memory, not yet committed; `round` is the following they belong to. */
+interface Folded<Row> {
+  readonly round: number;
+  readonly events: RecordedEvent[];
+  readonly dirty: Map<string, Row>;
+}
+
 /** What the runner is doing, for `GET /v1/projections`. */
 export type RunnerStatus =
   /** Not started, or stopped. */
@@ -147,7 +154,12 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   /** Committed rows, oldest first: valid while the checkpoint row is where this runner left it. */
   private readonly cache = new Map<string, Row>();
   /** Folded but not yet committed (write-behind). */
-  private pending: { events: RecordedEvent[]; dirty: Map<string, Row> } | null = null;
+  private pending: Folded<Row> | null = null;
+  /**
+   * Folded and being committed while the next events are folded. Its rows are newer than the
+   * cache's until it commits, and the next commit waits for it: commits stay in log order.
+   */
+  private writing: { folded: Folded<Row>; done: Promise<void> } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Serialises batches and timed flushes. */
   private work: Promise<void> = Promise.resolve();
@@ -190,11 +202,14 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     let reached = false;
     // In the queue, so that no batch is half-folded while the hold is checked and set.
     await this.enqueue(async () => {
-      const last = this.pending?.events.at(-1)?.position ?? this.committed;
+      const last =
+        this.pending?.events.at(-1)?.position ??
+        this.writing?.folded.events.at(-1)?.position ??
+        this.committed;
       if (comparePositions(last, position) > 0)
         throw new RangeError(`already past ${formatPosition(position)}`);
       this.holdAt = position;
-      if (this.pending) await this.flush(this.round);
+      await this.flush(this.round);
       reached = comparePositions(this.committed, position) === 0;
     });
     if (!reached) await new Promise<void>((resolve) => this.heldWaiters.push(resolve));
@@ -204,7 +219,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   async holdHere(): Promise<Position> {
     let at: Position = START;
     await this.enqueue(async () => {
-      if (this.pending) await this.flush(this.round);
+      await this.flush(this.round);
       this.holdAt = this.committed;
       at = this.committed;
     });
@@ -246,6 +261,8 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     this.subscription = null;
     await subscription?.stop();
     await subscription?.done.catch(() => undefined);
+    // A commit in flight ends (rolled back: the round moved on) before the lock is given up.
+    await this.writing?.done.catch(() => undefined);
     const leader = this.leader;
     this.leader = null;
     if (leader) {
@@ -355,6 +372,9 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     if (this.stopped || !this.leading) return;
     const round = ++this.round;
     this.forget();
+    // The checkpoint is read once a commit of the previous round has ended, or it might move after.
+    await this.writing?.done.catch(() => undefined);
+    if (round !== this.round) return;
     const stored = await this.loadCheckpoint();
     if (round !== this.round) return;
     this.epoch = stored.epoch;
@@ -443,11 +463,15 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     const holdAt = this.holdAt;
     const events = holdAt ? all.filter((e) => comparePositions(e.position, holdAt) <= 0) : all;
     if (events.length > 0) {
-      await this.fold(events);
+      await this.fold(events, round);
       const pending = this.pending;
-      const full = pending !== null && pending.events.length >= (this.options.flushEveryEvents ?? 0);
+      const flushEvery = this.options.flushEveryEvents ?? 0;
+      const full = pending !== null && pending.events.length >= flushEvery;
       // A short batch means the log has nothing more for now: commit rather than wait.
-      if (full || all.length < this.batchSize || events.length < all.length) await this.flush(round);
+      if (all.length < this.batchSize || events.length < all.length) await this.flush(round);
+      // Write-behind with more of the log to come: PostgreSQL writes while Node folds what follows.
+      else if (full && flushEvery > 0) await this.flush(round, false);
+      else if (full) await this.flush(round);
       else this.scheduleFlush(round);
     }
     if (events.length < all.length) {
@@ -459,9 +483,23 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   }
 
   private scheduleFlush(round: number): void {
-    if (this.flushTimer) return;
+    // "After this long without a new batch": a timer left running from the first batch would
+    // commit every few batches during a catch-up, and write-behind would save nothing.
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
+      // A batch is late because PostgreSQL is busy with the commit in flight, not because the log
+      // ran dry: wait for it to end before deciding that.
+      const writing = this.writing;
+      if (writing) {
+        void writing.done.then(
+          () => {
+            if (round === this.round) this.scheduleFlush(round);
+          },
+          () => undefined,
+        );
+        return;
+      }
       this.enqueue(() => this.flush(round)).catch((error: unknown) => {
         if (round === this.round) this.restartLater(error);
       });
@@ -469,9 +507,13 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   }
 
   /** Folds events into the pending rows, reading the rows they touch that are not in memory. */
-  private async fold(events: readonly RecordedEvent[]): Promise<void> {
+  private async fold(events: readonly RecordedEvent[], round: number): Promise<void> {
     const { projection } = this.options;
-    const pending = (this.pending ??= { events: [] as RecordedEvent[], dirty: new Map<string, Row>() });
+    const pending = (this.pending ??= { round, events: [], dirty: new Map<string, Row>() });
+    // Pending rows of an older round were folded onto rows that may never have been committed.
+    if (pending.round !== round)
+      throw new ProjectionRunnerError('stopped', 'this runner stopped following the log');
+    const writing = this.writing?.folded.dirty;
     const keys = new Set<string>();
     for (const event of events) {
       if (!projection.handles(event)) continue;
@@ -481,7 +523,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     const before = new Map<string, Row>();
     const missing: string[] = [];
     for (const key of keys) {
-      const row = pending.dirty.get(key) ?? this.cache.get(key);
+      const row = pending.dirty.get(key) ?? writing?.get(key) ?? this.cache.get(key);
       if (row === undefined) missing.push(key);
       else before.set(key, row);
     }
@@ -493,19 +535,44 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     for (const event of events) pending.events.push(event);
   }
 
-  private async flush(round: number): Promise<void> {
+  /**
+   * Commits what is folded. With `wait` false it returns once the commit has started, so that the
+   * next events are folded while PostgreSQL writes; otherwise once everything folded is committed.
+   */
+  private async flush(round: number, wait = true): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    // One commit at a time, in log order; a failed one fails this flush too.
+    await this.writing?.done;
     const pending = this.pending;
-    const last = pending?.events.at(-1);
-    if (!pending || last === undefined) return;
-    if (round !== this.round)
+    if (!pending || pending.events.length === 0) return;
+    if (round !== this.round || pending.round !== round)
       throw new ProjectionRunnerError('stopped', 'this runner stopped following the log');
+    this.pending = null;
+    const done = this.commit(pending);
+    const writing = { folded: pending, done };
+    this.writing = writing;
+    done.then(
+      () => {
+        if (this.writing === writing) this.writing = null;
+      },
+      (error: unknown) => {
+        if (this.writing === writing) this.writing = null;
+        // Whoever waits on it may be gone (the subscription moved on): follow again from the
+        // checkpoint here, since what was folded after it is dropped and must be delivered again.
+        if (pending.round === this.round) this.restartLater(error);
+      },
+    );
+    if (wait) await done;
+  }
+
+  private async commit(folded: Folded<Row>): Promise<void> {
+    const { round, events, dirty: changed } = folded;
+    const last = events.at(-1)!;
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
       await this.claimCheckpoint(client);
-      const changed = pending.dirty;
       if (changed.size > 0) {
         // One JSON document rather than a jsonb[] parameter: an array literal escapes every quote of
         // every row, which costs more than the rows themselves.
@@ -519,7 +586,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       const batch: BatchContext<Row> = {
         client,
         schema: this.schema,
-        events: pending.events,
+        events,
         changed,
         loadRows: async (keys) => {
           const found = new Map<string, Row>();
@@ -534,7 +601,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
         },
       };
       for (const table of this.options.tables ?? []) await table.write(batch);
-      await this.options.beforeCheckpoint?.(client, pending.events);
+      await this.options.beforeCheckpoint?.(client, events);
       await client.query(
         `UPDATE ${this.checkpointsTable} SET position = $2, updated_at = clock_timestamp() WHERE name = $1`,
         [this.checkpointName, formatPosition(last.position)],
@@ -543,16 +610,19 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      // What was folded is lost with the transaction: the subscription must deliver it again.
-      this.forget();
+      // What was folded is lost with the transaction, and so is what was folded on top of it: the
+      // subscription must deliver it again. A newer round has forgotten it already.
+      if (round === this.round) this.forget();
       throw error;
     } finally {
       client.release();
     }
+    this.eventsApplied += events.length;
+    // Stopped or restarted during the commit: the next round loads the checkpoint afresh, and
+    // rows remembered now could belong to tables a rebuild has since swapped out.
+    if (round !== this.round) return;
     this.committed = last.position;
-    this.eventsApplied += pending.events.length;
-    this.pending = null;
-    this.remember(pending.dirty);
+    this.remember(changed);
     const holdAt = this.holdAt;
     if (holdAt && comparePositions(this.committed, holdAt) === 0) {
       const waiters = this.heldWaiters;
@@ -560,7 +630,6 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       for (const resolve of waiters) resolve();
     }
   }
-
   private remember(rows: ReadonlyMap<string, Row>): void {
     const limit = this.options.cachedRows ?? 20_000;
     for (const [key, row] of rows) {

@@ -411,6 +411,43 @@ describe('projection runner', () => {
     expect(await storedRows(flaky)).toEqual(project(eventCountProjection, events));
   });
 
+  it('when a write-behind commit fails while the next events are folded, then the runner drops them, follows again from its checkpoint and counts every event once', async () => {
+    await appendDay('RMJ', 30);
+    const schema = freshSchema();
+    const counted: ReadModelTable<{ readonly events: number }> = {
+      names: ['applied'],
+      ddl: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.applied (id int PRIMARY KEY, events bigint NOT NULL)`],
+      write: async ({ client, schema: s, events }) => {
+        await client.query(
+          `INSERT INTO ${s}.applied VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET events = applied.events + $1`,
+          [events.length],
+        );
+      },
+    };
+    const errors: unknown[] = [];
+    let commits = 0;
+    const behind = runner({
+      projection: eventCountProjection,
+      schema,
+      batchSize: 20,
+      flushEveryEvents: 40,
+      tables: [counted],
+      onError: (error) => errors.push(error),
+      // The second commit starts while the runner folds the next pages, then fails.
+      beforeCheckpoint: async () => {
+        if (++commits !== 2) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        throw new Error('injected failure');
+      },
+    });
+    await behind.start();
+    const events = await caughtUp(behind);
+    expect(errors).toHaveLength(1);
+    expect(await storedRows(behind)).toEqual(project(eventCountProjection, events));
+    const applied = await pool.query<{ events: string }>(`SELECT events FROM ${schema}.applied`);
+    expect(applied.rows[0]!.events).toBe(String(events.length));
+  });
+
   it('when the leader loses its lock connection, then it stops and the standby takes over', async () => {
     const schema = freshSchema();
     const errors: unknown[] = [];

@@ -355,6 +355,20 @@ describe('read-model rebuilds', () => {
     expect(tampered).toMatchObject({ ok: false, mismatchCount: 1, mismatches: [key] });
   });
 
+  it('when no live copy runs, then a rebuild still applies the whole log before it swaps, however small the log', async () => {
+    const schema = 'rb_nolive';
+    await appendContract('C-NOLIVE', { billingTrigger: 'delivered' });
+    await appendDay('RBN', 2, 77);
+    const log = await fullLog();
+    const rebuilds = new Rebuilds({ pool, store, schema });
+    await rebuilds.request('billable-shipments', { dryRun: false, requestedBy: 'test' });
+    const done = await rebuilds.runNext();
+    expect(done).toMatchObject({ status: 'swapped' });
+    expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(
+      billableShipments(project(billableShipmentsProjection, log)),
+    );
+  });
+
   it('when a rebuild of a projection is already under way, then a second request is refused, and an unknown projection is named', async () => {
     const rebuilds = new Rebuilds({ pool, store, schema: 'rb_refuse' });
     await rebuilds.request('exception-queue', { dryRun: true, requestedBy: 'test' });

@@ -116,6 +116,15 @@ const fromColumns = (r: RebuildColumns): Rebuild => ({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How often, at least, a rebuild counts the events it has left. */
+const COUNT_EVERY_MS = 5_000;
+
+/** A rebuild's start, and its last count of the events left. */
+interface ProgressTracker {
+  readonly startedAt: number;
+  counted: { applied: number; remaining: number; at: number; tookMs: number } | null;
+}
+
 /**
  * Zero-downtime rebuilds of the read models. A rebuild builds a second copy of a read model from
  * position 0 in a schema of its own (the shadow), with the same definition, while the live copy
@@ -298,15 +307,15 @@ export class Rebuilds {
         this.options.onError?.(error);
       },
     });
-    const startedAt = Date.now();
+    const tracker: ProgressTracker = { startedAt: Date.now(), counted: null };
     let finished: Rebuild;
     try {
       await runner.start();
-      await this.catchUp(claimed, definition, runner, startedAt, onProgress);
+      await this.catchUp(claimed, definition, runner, tracker, onProgress);
       await this.heartbeat(
         claimed.rebuild_id,
         'swapping',
-        await this.progressOf(definition, runner, startedAt),
+        await this.progressOf(definition, runner, tracker),
       );
       finished = await this.alignAndSwap(claimed, definition, runner, shadow);
     } catch (error) {
@@ -334,14 +343,12 @@ export class Rebuilds {
   private async progressOf(
     definition: ReadModelDefinition,
     runner: ProjectionRunner<unknown>,
-    startedAt: number,
+    tracker: ProgressTracker,
   ): Promise<RebuildProgress> {
     const position = runner.position ?? START;
-    const remaining = this.options.store.countEventsAfter
-      ? await this.options.store.countEventsAfter(position, { streamPrefixes: definition.streamPrefixes })
-      : null;
     const applied = runner.applied;
-    const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
+    const remaining = await this.remainingAfter(definition, position, applied, tracker);
+    const seconds = Math.max((Date.now() - tracker.startedAt) / 1000, 0.001);
     const eventsPerSecond = Math.round(applied / seconds);
     return {
       eventsApplied: applied,
@@ -351,6 +358,33 @@ export class Rebuilds {
       etaSeconds: remaining === null || eventsPerSecond === 0 ? null : Math.ceil(remaining / eventsPerSecond),
       checkpoint: runner.position ? formatPosition(runner.position) : null,
     };
+  }
+
+  /**
+   * Events left after `position`. Counting them scans them, on the database the rebuild competes
+   * for, so they are counted every few seconds (at most ~5% of the time) and estimated from the
+   * last count in between; counted again whenever the estimate says the rebuild is nearly done.
+   */
+  private async remainingAfter(
+    definition: ReadModelDefinition,
+    position: Position,
+    applied: number,
+    tracker: ProgressTracker,
+  ): Promise<number | null> {
+    const { store } = this.options;
+    if (!store.countEventsAfter) return null;
+    const last = tracker.counted;
+    const estimate = last ? Math.max(last.remaining - (applied - last.applied), 0) : 0;
+    const now = Date.now();
+    if (
+      last &&
+      estimate > (this.options.batchSize ?? 2000) &&
+      now - last.at < Math.max(COUNT_EVERY_MS, 20 * last.tookMs)
+    )
+      return estimate;
+    const remaining = await store.countEventsAfter(position, { streamPrefixes: definition.streamPrefixes });
+    tracker.counted = { applied, remaining, at: Date.now(), tookMs: Date.now() - now };
+    return remaining;
   }
 
   private async heartbeat(
@@ -371,24 +405,45 @@ export class Rebuilds {
     claimed: RebuildColumns,
     definition: ReadModelDefinition,
     runner: ProjectionRunner<unknown>,
-    startedAt: number,
+    tracker: ProgressTracker,
     onProgress?: (rebuild: Rebuild) => void,
   ): Promise<void> {
     for (;;) {
       if (this.stopped) throw new Error('the worker running this rebuild shut down');
       if (runner.status === 'stopped') throw new Error('the rebuild runner stopped');
-      const progress = await this.progressOf(definition, runner, startedAt);
+      const progress = await this.progressOf(definition, runner, tracker);
       onProgress?.(await this.heartbeat(claimed.rebuild_id, 'running', progress));
       const live = await this.liveCheckpoint(definition);
-      const caughtUp =
-        progress.eventsRemaining !== null
+      const following =
+        live !== null &&
+        live.version === definition.projection.version &&
+        comparePositions(live.position, START) !== 0;
+      // With a live copy that follows, the shadow need only come near: the line-up lets it forward
+      // to the live checkpoint. With none (or an outdated one, which stands still), the swap happens
+      // where the shadow holds, so it must hold at the head of the log.
+      const caughtUp = following
+        ? progress.eventsRemaining !== null
           ? progress.eventsRemaining <= (this.options.batchSize ?? 2000)
-          : runner.position !== null &&
-            live !== null &&
-            comparePositions(runner.position, live.position) >= 0;
+          : runner.position !== null && comparePositions(runner.position, live.position) >= 0
+        : await this.atHead(definition, runner);
       if (caughtUp) return;
-      await sleep(progress.eventsApplied === 0 ? 100 : 1000);
+      // Nearly done: look again about when it should be, rather than up to a second later.
+      const eta =
+        progress.eventsRemaining === null || progress.eventsPerSecond === 0
+          ? 1
+          : progress.eventsRemaining / progress.eventsPerSecond;
+      await sleep(progress.eventsApplied === 0 ? 100 : Math.min(Math.max(eta * 1000, 100), 1000));
     }
+  }
+
+  /** Nothing in the log after what the shadow has committed (and so nothing folded but uncommitted). */
+  private async atHead(definition: ReadModelDefinition, runner: ProjectionRunner<unknown>): Promise<boolean> {
+    const next = await this.options.store.readAll({
+      after: runner.position ?? START,
+      maxCount: 1,
+      streamPrefixes: definition.streamPrefixes,
+    });
+    return next.length === 0;
   }
 
   private async liveCheckpoint(
