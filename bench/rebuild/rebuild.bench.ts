@@ -37,19 +37,31 @@ interface Row {
   metadata: unknown;
 }
 
-/** Writes about `target` events of realistic shipment days (and their customers' contracts). */
+/** Writes about `target` events of realistic shipment days, after their customers' contracts. */
 async function writeLog(pool: Pool, target: number): Promise<number> {
-  let written = 0;
-  let chunk = 0;
+  // Contracts come first, as in a real log: a customer signs before it ships.
   const customers = new Set<string>();
+  const customersOf = (chunk: number) => {
+    const found = new Set<string>();
+    const day = shipmentDay({ shipments: 2000, seed: 1000 + chunk, anomalies: true, idPrefix: `RB${chunk}` });
+    for (const events of expectedOutcome(day).streams.values())
+      for (const event of events) {
+        const data = event.data as unknown as Record<string, unknown>;
+        if (typeof data.customerId === 'string') found.add(data.customerId);
+      }
+    return found;
+  };
+  let written = await writeContracts(pool, customersOf(0), customers);
+  let chunk = 0;
   while (written < target) {
     const day = shipmentDay({ shipments: 2000, seed: 1000 + chunk, anomalies: true, idPrefix: `RB${chunk}` });
     chunk++;
     const rows: Row[] = [];
+    const seen = new Set<string>();
     for (const [shipmentId, events] of expectedOutcome(day).streams) {
       events.forEach((event, revision) => {
         const data = event.data as unknown as Record<string, unknown>;
-        if (typeof data.customerId === 'string') customers.add(data.customerId);
+        if (typeof data.customerId === 'string') seen.add(data.customerId);
         const occurredAt = typeof data.occurredAt === 'string' ? data.occurredAt : '2026-11-26T06:00:00.000Z';
         rows.push({
           stream_id: shipmentStreamId(shipmentId),
@@ -61,35 +73,46 @@ async function writeLog(pool: Pool, target: number): Promise<number> {
         });
       });
     }
+    written += await writeContracts(pool, seen, customers);
     for (let i = 0; i < rows.length; i += 5000) await insert(pool, rows.slice(i, i + 5000));
     written += rows.length;
     process.stderr.write(`\rlog: ${written} events`);
   }
-  const contracts: Row[] = [...customers].map((customerId, i) => ({
-    stream_id: contractStreamId(customerId),
-    revision: 0,
-    event_id: randomUUID(),
-    type: 'ContractPolicyRecorded',
-    data: {
-      messageId: `bench-contract-${customerId}`,
-      source: 'bench',
-      occurredAt: '2026-11-26T00:00:00.000Z',
-      receivedAt: '2026-11-26T00:00:00.000Z',
-      customerId,
-      contractId: `K-${customerId}`,
-      version: 1,
-      policy: withPolicyDefaults({ billingTrigger: i % 2 === 0 ? 'delivered' : 'pod' }),
-    },
-    metadata: {
-      correlationId: customerId,
-      causationId: customerId,
-      occurredAt: '2026-11-26T00:00:00.000Z',
-      source: 'bench',
-    },
-  }));
-  await insert(pool, contracts);
   process.stderr.write('\n');
-  return written + contracts.length;
+  return written;
+}
+
+/** One contract for each customer not yet given one; half bill on delivery, half on POD. */
+async function writeContracts(pool: Pool, found: ReadonlySet<string>, done: Set<string>): Promise<number> {
+  const rows: Row[] = [];
+  for (const customerId of found) {
+    if (done.has(customerId)) continue;
+    done.add(customerId);
+    rows.push({
+      stream_id: contractStreamId(customerId),
+      revision: 0,
+      event_id: randomUUID(),
+      type: 'ContractPolicyRecorded',
+      data: {
+        messageId: `bench-contract-${customerId}`,
+        source: 'bench',
+        occurredAt: '2026-11-26T00:00:00.000Z',
+        receivedAt: '2026-11-26T00:00:00.000Z',
+        customerId,
+        contractId: `K-${customerId}`,
+        version: 1,
+        policy: withPolicyDefaults({ billingTrigger: done.size % 2 === 0 ? 'delivered' : 'pod' }),
+      },
+      metadata: {
+        correlationId: customerId,
+        causationId: customerId,
+        occurredAt: '2026-11-26T00:00:00.000Z',
+        source: 'bench',
+      },
+    });
+  }
+  if (rows.length > 0) await insert(pool, rows);
+  return rows.length;
 }
 
 async function insert(pool: Pool, rows: readonly Row[]): Promise<void> {

@@ -16,7 +16,7 @@ import {
   type ShipmentStreamEvent,
 } from '@waybill/domain';
 import { sumDecimals } from './decimal';
-import type { EventLike, EventMeta, Projection } from './projection';
+import { withoutMessageIds, type EventLike, type EventMeta, type Projection } from './projection';
 
 /** One line of `GET /v1/billing/shipments` (contract v1 §4): a shipment's billing right now. */
 export interface BillableShipment {
@@ -169,7 +169,7 @@ function applyToShipment(
   event: ShipmentStreamEvent,
   meta: EventMeta,
 ): BillableShipmentEntry {
-  const state = evolve(entry.state, event);
+  const state = withoutMessageIds(evolve(entry.state, event));
   return {
     ...entry,
     state,
@@ -227,7 +227,8 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  */
 export const billableShipmentsProjection: Projection<BillableShipmentsRow, BillableShipmentsEvent> = {
   name: 'billable-shipments',
-  version: 1,
+  // 2: rows no longer keep the message ids of the folded state (smaller rows).
+  version: 2,
   handles: (event: EventLike): event is BillableShipmentsEvent =>
     isShipmentStreamEvent(event) || isContractEvent(event),
   keyOf: (event, streamId) => {

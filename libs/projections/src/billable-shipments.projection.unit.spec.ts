@@ -1,5 +1,6 @@
 import {
   contractStreamId,
+  fold,
   shipmentStreamId,
   withPolicyDefaults,
   type BillingPolicyInput,
@@ -62,6 +63,18 @@ function linesOf(events: Iterable<StoredEvent>): Map<string, BillableShipment> {
 }
 
 describe('billable shipments projection', () => {
+  it('when a shipment has many messages, then its row keeps none of their ids, and the rest of its state is the fold of its events', () => {
+    const log = logger();
+    const stored = log(shipmentStreamId('SHP-1'), delivered);
+    const row = project(billableShipmentsProjection, stored).get(billableShipmentKey('SHP-1'));
+    expect(row?.kind).toBe('shipment');
+    const entry = row as BillableShipmentEntry;
+    expect(entry.state.messageIds.size).toBe(0);
+    const full = fold(delivered);
+    expect(full.messageIds.size).toBe(delivered.length);
+    expect(entry.state).toEqual({ ...full, messageIds: new Set() });
+  });
+
   it('when a shipment is booked and its customer has no contract, then it is on hold for no_contract with its booking and amount', () => {
     const log = logger();
     expect(linesOf(log(shipmentStreamId('SHP-1'), booked)).get('SHP-1')).toEqual<BillableShipment>({

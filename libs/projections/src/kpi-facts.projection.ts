@@ -20,7 +20,7 @@ import {
 import { sumDecimals } from './decimal';
 import { hourOf, messageReportOf, reportLatencyMs } from './event-latency.projection';
 import { withLatency, type LatencyHistogram } from './percentiles';
-import type { EventLike, EventMeta, Projection } from './projection';
+import { withoutMessageIds, type EventLike, type EventMeta, type Projection } from './projection';
 
 /** A shipment exception as the KPIs and the carrier scorecard need it. */
 export interface KpiException {
@@ -226,13 +226,14 @@ export function kpiFactsOf(rows: ReadonlyMap<string, ShipmentKpiFactsRow>): Ship
  */
 export const shipmentKpiFactsProjection: Projection<ShipmentKpiFactsRow, ShipmentStreamEvent> = {
   name: 'shipment-kpi-facts',
-  version: 1,
+  // 2: rows no longer keep the message ids of the folded state (smaller rows).
+  version: 2,
   handles: (event: EventLike): event is ShipmentStreamEvent => isShipmentStreamEvent(event),
   keyOf: (_event, streamId) => shipmentIdOf(streamId),
   init: (shipmentId) => ({ facts: initialFacts(shipmentId), state: initialShipmentState }),
   apply: (row: ShipmentKpiFactsRow, event: ShipmentStreamEvent, meta: EventMeta): ShipmentKpiFactsRow => {
     if (meta.revision <= row.facts.revision) return row;
-    const state = evolve(row.state, event);
+    const state = withoutMessageIds(evolve(row.state, event));
     const { facts } = row;
     const next: ShipmentKpiFacts = {
       ...facts,
