@@ -52,8 +52,8 @@ const COUNTRY_ZONES: Readonly<Record<string, string>> = {
   ZA: 'Africa/Johannesburg',
 };
 
-/** US states and territories by USPS code; split states take the zone of most of their area. */
-const US_STATE_ZONES: Readonly<Record<string, string>> = {
+/** US states, DC and Puerto Rico by USPS code; a state with two zones takes its most populous one. */
+export const US_STATE_ZONES: Readonly<Record<string, string>> = {
   AK: 'America/Anchorage',
   AL: 'America/Chicago',
   AR: 'America/Chicago',
@@ -108,7 +108,8 @@ const US_STATE_ZONES: Readonly<Record<string, string>> = {
   WY: 'America/Denver',
 };
 
-const CA_PROVINCE_ZONES: Readonly<Record<string, string>> = {
+/** Canadian provinces and territories by postal code; none of the codes is also a US state's. */
+export const CA_PROVINCE_ZONES: Readonly<Record<string, string>> = {
   AB: 'America/Edmonton',
   BC: 'America/Vancouver',
   MB: 'America/Winnipeg',

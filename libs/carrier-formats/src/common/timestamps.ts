@@ -52,9 +52,12 @@ export function isValidWallClock(wall: WallClock): boolean {
   );
 }
 
-export function formatOffset(offsetMinutes: number): string {
+/** How an offset of zero is written: `Z`, or `+00:00` where a format has always written that. */
+export type UtcDesignator = 'Z' | '+00:00';
+
+export function formatOffset(offsetMinutes: number, utc: UtcDesignator = 'Z'): string {
   if (offsetMinutes === 0) {
-    return 'Z';
+    return utc;
   }
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
@@ -62,25 +65,37 @@ export function formatOffset(offsetMinutes: number): string {
 }
 
 /** `2024-01-16T14:35:00+01:00`: the wall clock exactly as written, with the given offset. */
-export function formatRfc3339(wall: WallClock, offsetMinutes: number): string {
+export function formatRfc3339(wall: WallClock, offsetMinutes: number, utc: UtcDesignator = 'Z'): string {
   const date = `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}`;
   const time = `${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
   const fraction = wall.fraction === undefined || wall.fraction === '' ? '' : `.${wall.fraction}`;
-  return `${date}T${time}${fraction}${formatOffset(offsetMinutes)}`;
+  return `${date}T${time}${fraction}${formatOffset(offsetMinutes, utc)}`;
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Building an `Intl.DateTimeFormat` costs far more than using one, and every scan asks again. */
+function offsetFormat(zone: string): Intl.DateTimeFormat {
+  let format = offsetFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormats.set(zone, format);
+  }
+  return format;
 }
 
 /** The zone's UTC offset, in minutes, at the given instant. */
 function offsetAtInstant(zone: string, epochMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(epochMs));
+  const parts = offsetFormat(zone).formatToParts(new Date(epochMs));
   const get = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((part) => part.type === type)?.value ?? '0');
   const asUtc = Date.UTC(
@@ -94,15 +109,19 @@ function offsetAtInstant(zone: string, epochMs: number): number {
   return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 60000);
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * The zone's offset for a wall-clock time there. Two passes settle the offset across a DST change;
- * a wall time that does not exist (spring forward) takes the offset from after the change.
+ * The zone's offset for a wall-clock time there. A wall time that is skipped (spring forward) or
+ * repeated (autumn) takes the offset from before the change, in every hemisphere; the day either
+ * side of the time is assumed to hold at most one change.
  */
 export function zoneOffsetForWallClock(zone: string, wall: WallClock): number {
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const first = offsetAtInstant(zone, asUtc);
-  const second = offsetAtInstant(zone, asUtc - first * 60000);
-  return second;
+  const before = offsetAtInstant(zone, asUtc - DAY_MS);
+  const after = offsetAtInstant(zone, asUtc + DAY_MS);
+  const holds = (offset: number): boolean => offsetAtInstant(zone, asUtc - offset * 60000) === offset;
+  return before === after || holds(before) || !holds(after) ? before : after;
 }
 
 /**

@@ -30,6 +30,15 @@ describe('timestamps', () => {
     expect(zoneOffsetForWallClock('America/New_York', wall('2024-11-03T03:00:00'))).toBe(-300);
   });
 
+  it('when a wall time is skipped or repeated by a DST change, then it takes the offset before the change, in both hemispheres of the rule', () => {
+    // Skipped hours (clocks go forward): the offset before is the winter one.
+    expect(zoneOffsetForWallClock('America/New_York', wall('2024-03-10T02:30:00'))).toBe(-300);
+    expect(zoneOffsetForWallClock('Europe/Berlin', wall('2024-03-31T02:30:00'))).toBe(60);
+    // Repeated hours (clocks go back): the offset before is the summer one.
+    expect(zoneOffsetForWallClock('America/New_York', wall('2024-11-03T01:30:00'))).toBe(-240);
+    expect(zoneOffsetForWallClock('Europe/Berlin', wall('2024-10-27T02:30:00'))).toBe(120);
+  });
+
   it('when a timestamp has its own offset, then it is kept as written', () => {
     expect(
       resolveSourceTime(parseIsoTimestamp('2024-01-16T10:12:00.5-0600')!, { country: 'NL' }),

@@ -1,7 +1,7 @@
 import type { Rejected } from '../translation';
 import { X12_SPECIAL_CHARGE_CODES } from './x12-special-charge-codes';
 import { ReferenceCollector, x12MessageId, x12Source } from './x12-messages';
-import { formatRfc3339, parseX12Date } from './x12-time';
+import { formatX12Rfc3339, parseX12Date } from './x12-time';
 import { element, type X12Segment } from './x12-tokenizer';
 import { unknownCode, type X12TransactionInput, type X12TransactionOutput } from './x12-transaction';
 
@@ -206,7 +206,7 @@ export function translate210(input: X12TransactionInput): X12TransactionOutput {
     billedOn === undefined
       ? { occurredAt: receivedAt.toISOString() }
       : {
-          occurredAt: formatRfc3339({ ...billedOn, hour: 0, minute: 0, second: 0, fraction: '' }, 0),
+          occurredAt: formatX12Rfc3339({ ...billedOn, hour: 0, minute: 0, second: 0, fraction: '' }, 0),
           timeZoneGuessed: true,
         };
 

@@ -3,6 +3,7 @@
  * here is checked against the standard lists in x12-code-lists.ts by a unit test. A code that
  * is in the standard but not here is rejected as `unknown_code`, never guessed.
  */
+import { CA_PROVINCE_ZONES, US_STATE_ZONES } from '../common/time-zones';
 
 export type CanonicalMilestone =
   'dispatched' | 'in_transit' | 'out_for_delivery' | 'arrived' | 'delivered' | 'returned' | 'cancelled';
@@ -256,75 +257,13 @@ export const X12_REFERENCE_QUALIFIERS: Readonly<Partial<Record<string, X12Refere
 };
 
 /**
- * MS1-02 state or province → IANA zone, for a local time with no zone. A state that spans two
- * zones gets the zone of most of its people; the result is always flagged `timeZoneGuessed`.
+ * MS1-02 state or province → IANA zone, for a local time with no zone: the shared US state and
+ * Canadian province tables of `common/time-zones.ts` in one (no code is in both). A state that
+ * spans two zones gets the zone of most of its people; the result is always flagged `timeZoneGuessed`.
  */
 export const X12_REGION_TIME_ZONES: Readonly<Partial<Record<string, string>>> = {
-  AL: 'America/Chicago',
-  AK: 'America/Anchorage',
-  AZ: 'America/Phoenix',
-  AR: 'America/Chicago',
-  CA: 'America/Los_Angeles',
-  CO: 'America/Denver',
-  CT: 'America/New_York',
-  DC: 'America/New_York',
-  DE: 'America/New_York',
-  FL: 'America/New_York',
-  GA: 'America/New_York',
-  HI: 'Pacific/Honolulu',
-  IA: 'America/Chicago',
-  ID: 'America/Boise',
-  IL: 'America/Chicago',
-  IN: 'America/Indiana/Indianapolis',
-  KS: 'America/Chicago',
-  KY: 'America/New_York',
-  LA: 'America/Chicago',
-  MA: 'America/New_York',
-  MD: 'America/New_York',
-  ME: 'America/New_York',
-  MI: 'America/Detroit',
-  MN: 'America/Chicago',
-  MO: 'America/Chicago',
-  MS: 'America/Chicago',
-  MT: 'America/Denver',
-  NC: 'America/New_York',
-  ND: 'America/Chicago',
-  NE: 'America/Chicago',
-  NH: 'America/New_York',
-  NJ: 'America/New_York',
-  NM: 'America/Denver',
-  NV: 'America/Los_Angeles',
-  NY: 'America/New_York',
-  OH: 'America/New_York',
-  OK: 'America/Chicago',
-  OR: 'America/Los_Angeles',
-  PA: 'America/New_York',
-  PR: 'America/Puerto_Rico',
-  RI: 'America/New_York',
-  SC: 'America/New_York',
-  SD: 'America/Chicago',
-  TN: 'America/Chicago',
-  TX: 'America/Chicago',
-  UT: 'America/Denver',
-  VA: 'America/New_York',
-  VT: 'America/New_York',
-  WA: 'America/Los_Angeles',
-  WI: 'America/Chicago',
-  WV: 'America/New_York',
-  WY: 'America/Denver',
-  AB: 'America/Edmonton',
-  BC: 'America/Vancouver',
-  MB: 'America/Winnipeg',
-  NB: 'America/Moncton',
-  NL: 'America/St_Johns',
-  NS: 'America/Halifax',
-  NT: 'America/Yellowknife',
-  NU: 'America/Iqaluit',
-  ON: 'America/Toronto',
-  PE: 'America/Halifax',
-  QC: 'America/Toronto',
-  SK: 'America/Regina',
-  YT: 'America/Whitehorse',
+  ...US_STATE_ZONES,
+  ...CA_PROVINCE_ZONES,
 };
 
 /** MS1-03 country codes for which MS1-02 is looked up in X12_REGION_TIME_ZONES (empty: assumed US/CA). */

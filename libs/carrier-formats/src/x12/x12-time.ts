@@ -1,20 +1,10 @@
+import { formatRfc3339, zoneOffsetForWallClock, type WallClock } from '../common/timestamps';
 import {
   X12_REGION_COUNTRIES,
   X12_REGION_TIME_ZONES,
   X12_TIME_CODE_MAPPING,
   type X12TimeCodeMapping,
 } from './x12-mapping';
-
-export interface WallClock {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  /** Decimal seconds as written (`''`, `'5'` or `'25'`), kept as text. */
-  readonly fraction: string;
-}
 
 /** CCYYMMDD, or YYMMDD with years 00–69 → 20xx and 70–99 → 19xx. */
 export function parseX12Date(text: string): { year: number; month: number; day: number } | undefined {
@@ -44,50 +34,9 @@ export function parseX12Time(
   return { hour, minute, second, fraction: m[4] ?? '' };
 }
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-function offsetFormat(zone: string): Intl.DateTimeFormat {
-  let format = offsetFormats.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-    offsetFormats.set(zone, format);
-  }
-  return format;
-}
-
-/** The UTC offset of an IANA zone at an instant, in minutes (east positive). */
-export function zoneOffsetMinutes(zone: string, epochMillis: number): number {
-  const name = offsetFormat(zone)
-    .formatToParts(epochMillis)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? '');
-  if (m === null) throw new Error(`Unexpected offset name ${String(name)} for ${zone}`);
-  if (m[1] === undefined) return 0;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  return m[1] === '-' ? -minutes : minutes;
-}
-
-/** The offset a wall-clock time has in a zone (before the change when the time is skipped or repeated). */
-export function wallClockOffsetMinutes(zone: string, wall: WallClock): number {
-  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const first = zoneOffsetMinutes(zone, asUtc);
-  const second = zoneOffsetMinutes(zone, asUtc - first * 60_000);
-  if (first === second) return first;
-  const third = zoneOffsetMinutes(zone, asUtc - second * 60_000);
-  return third === second ? second : first;
-}
-
-const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
-
-/** RFC 3339 with an explicit numeric offset: the source's wall clock, never shifted to UTC. */
-export function formatRfc3339(wall: WallClock, offsetMinutes: number): string {
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const fraction = wall.fraction === '' ? '' : `.${wall.fraction}`;
-  return (
-    `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:` +
-    `${pad(wall.second)}${fraction}${sign}${pad(Math.trunc(Math.abs(offsetMinutes) / 60))}:` +
-    `${pad(Math.abs(offsetMinutes) % 60)}`
-  );
+/** X12 output has always written UTC as `+00:00` (docs/formats.md); the other formats write `Z`. */
+export function formatX12Rfc3339(wall: WallClock, offsetMinutes: number): string {
+  return formatRfc3339(wall, offsetMinutes, '+00:00');
 }
 
 export interface X12Location {
@@ -138,7 +87,7 @@ export function resolveX12Time(
     case 'fixed':
       return {
         ok: true,
-        at: formatRfc3339(wall, mapping.offsetMinutes),
+        at: formatX12Rfc3339(wall, mapping.offsetMinutes),
         timeZoneGuessed: false,
         dateOnly,
         ...code,
@@ -146,15 +95,15 @@ export function resolveX12Time(
     case 'zone':
       return {
         ok: true,
-        at: formatRfc3339(wall, wallClockOffsetMinutes(mapping.zone, wall)),
+        at: formatX12Rfc3339(wall, zoneOffsetForWallClock(mapping.zone, wall)),
         timeZoneGuessed: false,
         dateOnly,
         ...code,
       };
     case 'local': {
       const zone = locationTimeZone(location);
-      const offset = zone === undefined ? 0 : wallClockOffsetMinutes(zone, wall);
-      return { ok: true, at: formatRfc3339(wall, offset), timeZoneGuessed: true, dateOnly, ...code };
+      const offset = zone === undefined ? 0 : zoneOffsetForWallClock(zone, wall);
+      return { ok: true, at: formatX12Rfc3339(wall, offset), timeZoneGuessed: true, dateOnly, ...code };
     }
   }
 }
