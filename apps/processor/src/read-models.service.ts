@@ -43,8 +43,14 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.processorRoles.has('read-models')) return;
-    const onError = (error: unknown) =>
+    const onError = (error: unknown) => {
+      if (error instanceof ProjectionRunnerError && error.code === 'outdated') {
+        // Expected after a deploy that changed a rule: the old rows stay served until the rebuild.
+        this.logger.warn({ err: error }, 'read model of an older version: serving it and rebuilding');
+        return;
+      }
       this.logger.error({ err: error }, 'read-model batch failed; retrying');
+    };
     for (const definition of READ_MODELS) {
       const runner = new ProjectionRunner<unknown>({
         store: this.store,
