@@ -10,6 +10,7 @@ import type { EventStore } from '@waybill/event-store';
 import {
   ProjectionRunner,
   READ_MODELS,
+  ProjectionRunnerError,
   Rebuilds,
   type ReadModelDefinition,
   type Rebuild,
