@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { migrateSchema } from '@waybill/platform';
+import { LeaderLock, migrateSchema } from '@waybill/platform';
 import type { EventStore, Position, RecordedEvent, Subscription } from './event-store.port';
 import { formatPosition, parsePosition } from './positions';
 
@@ -89,11 +89,19 @@ export class CheckpointedSubscription {
     private readonly checkpoints: CheckpointStore,
     private readonly handle: (events: readonly RecordedEvent[]) => Promise<void>,
     private readonly options: CheckpointedSubscriptionOptions,
-  ) {}
+  ) {
+    // Losing the lock's connection loses the lock: stop following (a new generation, so that no
+    // pending restart of the old one follows without the lock), and stand by again.
+    this.lock = new LeaderLock(checkpoints.database, `waybill:subscription:${options.name}`, (error) => {
+      this.options.onError?.(error);
+      this.generation++;
+      const current = this.current;
+      this.current = null;
+      void (current ? current.stop() : Promise.resolve()).then(() => this.standBy());
+    });
+  }
 
-  private leader: PoolClient | null = null;
-  /** The leader's lock-loss handler, removed when the lock client goes back to the pool. */
-  private leaderErrorListener: ((error: Error) => void) | null = null;
+  private readonly lock: LeaderLock;
   /** Bumped at each change of leadership: work of an earlier generation stops. */
   private generation = 0;
   private standbyTimer: NodeJS.Timeout | null = null;
@@ -116,7 +124,7 @@ export class CheckpointedSubscription {
 
   /** Whether this instance currently follows the log. */
   get leading(): boolean {
-    return this.options.exclusive === false || this.leader !== null;
+    return this.options.exclusive === false || this.lock.held;
   }
 
   private standBy(): void {
@@ -132,47 +140,15 @@ export class CheckpointedSubscription {
   }
 
   private async tryLead(): Promise<boolean> {
-    const client = await this.checkpoints.database.connect();
-    try {
-      const result = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-        [`waybill:subscription:${this.options.name}`],
-      );
-      if (!result.rows[0]?.locked) {
-        client.release();
-        return false;
-      }
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
-    // Losing the connection loses the lock: give the connection back to the pool, stop following
-    // (a new generation, so that no pending restart of the old one follows without the lock), and
-    // stand by again.
-    const onError = (error: Error) => {
-      client.removeListener('error', onError);
-      if (this.leader !== client) return;
-      this.options.onError?.(error);
-      this.leader = null;
-      this.generation++;
-      client.release(error);
-      const current = this.current;
-      this.current = null;
-      void (current ? current.stop() : Promise.resolve()).then(() => this.standBy());
-    };
-    client.on('error', onError);
-    this.leaderErrorListener = onError;
-    this.leader = client;
-    this.generation++;
-    return true;
+    const led = await this.lock.tryAcquire();
+    if (led) this.generation++;
+    return led;
   }
 
   /** Follows the log for one leadership `generation`; does nothing once that generation is over. */
   private async follow(generation: number): Promise<void> {
     const valid = () =>
-      !this.stopped &&
-      generation === this.generation &&
-      (this.options.exclusive === false || this.leader !== null);
+      !this.stopped && generation === this.generation && (this.options.exclusive === false || this.lock.held);
     if (!valid()) return;
     await this.options.onLead?.();
     const after = await this.checkpoints.load(this.options.name);
@@ -211,15 +187,6 @@ export class CheckpointedSubscription {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.standbyTimer) clearTimeout(this.standbyTimer);
     await this.current?.stop();
-    const leader = this.leader;
-    this.leader = null;
-    if (leader) {
-      if (this.leaderErrorListener) leader.removeListener('error', this.leaderErrorListener);
-      this.leaderErrorListener = null;
-      await leader
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [`waybill:subscription:${this.options.name}`])
-        .catch(() => undefined);
-      leader.release();
-    }
+    await this.lock.release();
   }
 }

@@ -1,3 +1,4 @@
 export * from './config';
 export * from './database';
 export * from './logger';
+export * from './leader-lock';

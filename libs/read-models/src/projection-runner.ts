@@ -9,7 +9,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@waybill/event-store';
-import { migrateSchema } from '@waybill/platform';
+import { LeaderLock, migrateSchema } from '@waybill/platform';
 import { project, type EventLike, type Projection } from '@waybill/projections';
 import { decodeJson, encodeJson } from './json-codec';
 import { identifier, rowsTableName } from './sql';
@@ -132,17 +132,14 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   readonly checkpointName: string;
   /** `<schema>.projection_checkpoints`. */
   readonly checkpointsTable: string;
-  private readonly lockKey: string;
 
   private migrated = false;
   private stopped = false;
-  private leader: PoolClient | null = null;
+  private readonly lock: LeaderLock;
   private subscription: Subscription | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** Where the checkpoint is as far as this runner knows: loaded when it starts to follow, then its commits. */
   private committed: Position = START;
-  /** The leader's lock-loss handler, removed when the lock client goes back to the pool. */
-  private leaderErrorListener: ((error: Error) => void) | null = null;
   /** Bumped whenever following the log starts over: a batch of an older round must not commit. */
   private round = 0;
   /**
@@ -175,12 +172,18 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     this.rowsTable = `${this.schema}.${table}`;
     this.checkpointName = table;
     this.checkpointsTable = `${this.schema}.projection_checkpoints`;
-    this.lockKey = `waybill:read-model:${this.schema}.${table}`;
+    this.lock = new LeaderLock(options.pool, `waybill:read-model:${this.schema}.${table}`, (error) => {
+      this.options.onError?.(
+        new ProjectionRunnerError('lock_lost', 'lost the leader lock', { cause: error }),
+      );
+      // Without the lock another process may lead: this one stops for good.
+      void this.stop();
+    });
   }
 
   /** Whether this runner holds the lead and follows the log. */
   get leading(): boolean {
-    return this.leader !== null;
+    return this.lock.held;
   }
 
   get status(): RunnerStatus {
@@ -263,14 +266,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     await subscription?.done.catch(() => undefined);
     // A commit in flight ends (rolled back: the round moved on) before the lock is given up.
     await this.writing?.done.catch(() => undefined);
-    const leader = this.leader;
-    this.leader = null;
-    if (leader) {
-      if (this.leaderErrorListener) leader.removeListener('error', this.leaderErrorListener);
-      this.leaderErrorListener = null;
-      await leader.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey]).catch(() => undefined);
-      leader.release();
-    }
+    await this.lock.release();
   }
 
   /** The stored checkpoint, or `undefined` before the first batch. */
@@ -310,40 +306,12 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   }
 
   private async tryLead(): Promise<boolean> {
-    const client = await this.options.pool.connect();
-    try {
-      const result = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-        [this.lockKey],
-      );
-      if (!result.rows[0]?.locked) {
-        client.release();
-        return false;
-      }
-      if (this.stopped) {
-        // Stopped while the lock was being taken: give it back rather than lead unseen.
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey]);
-        client.release();
-        return false;
-      }
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
+    if (!(await this.lock.tryAcquire())) return false;
+    if (this.stopped) {
+      // Stopped while the lock was being taken: give it back rather than lead unseen.
+      await this.lock.release();
+      return false;
     }
-    const onError = (error: Error) => {
-      client.removeListener('error', onError);
-      if (this.leader !== client) return;
-      this.leader = null;
-      client.release(error);
-      this.options.onError?.(
-        new ProjectionRunnerError('lock_lost', 'lost the leader lock', { cause: error }),
-      );
-      // Without the lock another process may lead: this one stops for good.
-      void this.stop();
-    };
-    client.on('error', onError);
-    this.leaderErrorListener = onError;
-    this.leader = client;
     return true;
   }
 
