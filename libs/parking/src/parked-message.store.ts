@@ -140,14 +140,22 @@ export class ParkedMessageStore {
     return result.rows[0]!.id;
   }
 
-  /** Open `unmatched_reference` messages naming any of these reference keys, oldest first. */
-  async findUnmatched(references: readonly string[], limit = 500): Promise<ParkedMessage[]> {
+  /**
+   * Open `unmatched_reference` messages naming any of these reference keys, by id; a page starts
+   * after `afterId` (the last id of the previous page).
+   */
+  async findUnmatched(
+    references: readonly string[],
+    limit = 500,
+    afterId?: string,
+  ): Promise<ParkedMessage[]> {
     if (references.length === 0) return [];
     const result = await this.pool.query<Row>(
       `SELECT * FROM ${this.table}
        WHERE reason = 'unmatched_reference' AND status = 'parked' AND "references" && $1::text[]
+         AND ($3::bigint IS NULL OR id > $3::bigint)
        ORDER BY id LIMIT $2`,
-      [references, limit],
+      [references, limit, afterId ?? null],
     );
     return result.rows.map(toParked);
   }

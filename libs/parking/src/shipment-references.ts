@@ -92,30 +92,58 @@ export class ShipmentReferences {
   }
 
   /**
-   * The shipment a carrier's references name: the first kind (in `REFERENCE_KINDS` order) whose
-   * values name exactly one booked shipment. A value shared by several shipments (a purchase
-   * order over many) cannot decide, and the next kind is tried.
+   * The shipment a carrier's references name.
+   *
+   * - Identifiers (shipmentId, tracking number, PRO, bill of lading) name one shipment each: every
+   *   one the index knows must agree, and the first in `REFERENCE_KINDS` order decides.
+   * - When the index knows none of them, the purchase orders may decide, if they name exactly one
+   *   booked shipment, and only if that booking does not contradict the message: a booking with
+   *   tracking numbers (or a PRO, or a bill of lading) of which the message names another one is
+   *   some other shipment of the same purchase order, perhaps not booked yet. The message then
+   *   stays unmatched rather than go to the wrong shipment. A booking made with purchase orders
+   *   only (the carrier's numbers come later) does not contradict, and the purchase order decides.
    */
   async resolve(refs: ReferenceSet): Promise<Resolution> {
     const keys = referenceKeys(refs);
     if (keys.length === 0) return { matched: false, ambiguous: [] };
+    const rows = await this.lookup(keys);
+    const isIdentifier = (key: string) => !key.startsWith('purchaseOrder:');
+    const decide = (candidates: readonly string[]): Resolution => {
+      const found = rows.filter((r) => candidates.includes(r.key));
+      const shipments = new Set(found.map((r) => r.shipment_id));
+      if (shipments.size === 1) {
+        // The first key, in resolution order, that names it.
+        const by = candidates.find((k) => found.some((r) => r.key === k))!;
+        return { matched: true, shipmentId: found[0]!.shipment_id, by };
+      }
+      return {
+        matched: false,
+        ambiguous: shipments.size > 1 ? candidates.filter((k) => found.some((r) => r.key === k)) : [],
+      };
+    };
+    const identifiers = keys.filter(isIdentifier);
+    const byIdentifier = decide(identifiers);
+    if (byIdentifier.matched || byIdentifier.ambiguous.length > 0) return byIdentifier;
+    const byOrder = decide(keys.filter((k) => !isIdentifier(k)));
+    if (!byOrder.matched || identifiers.length === 0) return byOrder;
+    // The message also names the shipment by identifiers the index does not know: fine when the
+    // booking has none of those kinds, a contradiction when it has others.
+    const known = await this.pool.query<{ kind: string }>(
+      `SELECT DISTINCT kind FROM ${this.table} WHERE shipment_id = $1 AND kind <> 'purchaseOrder'`,
+      [byOrder.shipmentId],
+    );
+    const kindsOfBooking = new Set(known.rows.map((r) => r.kind));
+    const contradicted = identifiers.filter((k) => kindsOfBooking.has(k.slice(0, k.indexOf(':'))));
+    return contradicted.length === 0 ? byOrder : { matched: false, ambiguous: [] };
+  }
+
+  private async lookup(keys: readonly string[]): Promise<{ key: string; shipment_id: string }[]> {
     const split = keys.map((k) => [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)] as const);
     const rows = await this.pool.query<{ key: string; shipment_id: string }>(
       `SELECT r.kind || ':' || r.value AS key, r.shipment_id FROM ${this.table} r
        JOIN unnest($1::text[], $2::text[]) AS k(kind, value) ON r.kind = k.kind AND r.value = k.value`,
       [split.map(([kind]) => kind), split.map(([, value]) => value)],
     );
-    const ambiguous: string[] = [];
-    for (const kind of REFERENCE_KINDS) {
-      const ofKind = keys.filter((k) => k.startsWith(`${kind}:`));
-      const shipments = new Set(rows.rows.filter((r) => ofKind.includes(r.key)).map((r) => r.shipment_id));
-      if (shipments.size === 1) {
-        const shipmentId = [...shipments][0]!;
-        const by = rows.rows.find((r) => ofKind.includes(r.key) && r.shipment_id === shipmentId)!.key;
-        return { matched: true, shipmentId, by };
-      }
-      if (shipments.size > 1) ambiguous.push(...ofKind);
-    }
-    return { matched: false, ambiguous };
+    return rows.rows;
   }
 }

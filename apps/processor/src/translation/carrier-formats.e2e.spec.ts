@@ -330,6 +330,33 @@ describe('carrier formats: real fixture files through the translation consumer',
     expect(await parkedParts()).toEqual([]);
   });
 
+  it('X12 214 before its bookings: every part waits parked, the exception of a reason code beside its status included, and replays by itself when the bookings come', async () => {
+    await publishRaw('edi.x12', 'x12/214-multi-shipment.edi', 'x12-905-early');
+    await idle();
+    const ids = messageIdsOf('edi.x12', 'x12/214-multi-shipment.edi');
+    // A status with a reason code gives two messages at one place (the status and its exception).
+    expect(ids.filter((id) => id.endsWith(':exception')).length).toBeGreaterThan(0);
+    const unmatched = (await harness.parked.list({ limit: 500 })).filter(
+      (p) => p.reason === 'unmatched_reference',
+    );
+    expect(unmatched.map((p) => p.messageId).sort()).toEqual([...ids].sort());
+
+    await book('WB-SHP-001', { pro: 'PRO1001' }, { currency: 'USD', amounts: ['3000.00', '100.00'] });
+    await book('SHP-X12-2', { trackingNumbers: ['1Z999AA10123456784'] });
+    await book('SHP-X12-3', { billOfLading: 'BOL5003' });
+    await eventually(
+      async () => (await harness.parked.list({ limit: 500 })).filter((p) => p.status === 'parked').length,
+      (n) => n === 0,
+    );
+    await idle();
+    const recorded = [
+      ...(await eventsOf('WB-SHP-001')),
+      ...(await eventsOf('SHP-X12-2')),
+      ...(await eventsOf('SHP-X12-3')),
+    ].flatMap((e) => (e.metadata.messageId?.startsWith('x12:') ? [e.metadata.messageId] : []));
+    expect(new Set(recorded)).toEqual(new Set(ids));
+  });
+
   it('X12 with unknown codes and tolerated defects: the known statuses go through, each unknown code is parked with its place and code', async () => {
     await bookAll({ 'SHP-X12-U': { pro: 'PRO1001' }, 'SHP-X12-D': { billOfLading: 'BOL2001' } });
     await publishRaw('edi.x12', 'x12/214-unknown-codes.edi');

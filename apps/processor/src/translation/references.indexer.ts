@@ -86,22 +86,22 @@ export class ReferencesIndexer {
       client.release();
     }
 
+    // Page through every parked message naming these keys: one that still matches nothing (its
+    // key names several shipments) stays parked, and must not hide the ones after it.
+    let afterId: string | undefined;
     for (;;) {
-      const rows = await this.deps.parked.findUnmatched(keys, 200);
-      let replayed = 0;
+      const rows = await this.deps.parked.findUnmatched(keys, 200, afterId);
       for (const row of rows) {
         const outcome = await replayUnmatched(this.deps, row, 'booking indexed');
         if (outcome.replayed) {
-          replayed++;
           this.deps.logger.info(
             { parkedId: row.id, messageId: row.messageId, shipmentId: outcome.shipmentId, by: outcome.by },
             'unmatched carrier message replayed',
           );
         }
       }
-      // A row that still matches nothing (its key names several shipments) stays parked; stop
-      // once a page replays nothing, or the same page would be read forever.
-      if (rows.length < 200 || replayed === 0) return;
+      if (rows.length < 200) return;
+      afterId = rows.at(-1)!.id;
     }
   }
 }

@@ -256,8 +256,10 @@ export class TranslationConsumer {
       correlationId: raw.correlationId,
       streamSequence: msg.info.streamSequence,
       receivedAt: raw.receivedAt,
-      // One row per part of these bytes: a redelivery, or the same file sent again, parks nothing new.
-      dedupKey: `carrier:${msg.subject}:${raw.hash}:${part.reason}:${part.place}`,
+      // One row per part of these bytes: a redelivery, or the same file sent again, parks nothing
+      // new. One place can yield two messages (a status and the exception of its reason code):
+      // each unmatched one is a part of its own.
+      dedupKey: `carrier:${msg.subject}:${raw.hash}:${part.reason}:${part.place}${part.messageId === undefined ? '' : `:${part.messageId}`}`,
       ...(part.place ? { place: part.place } : {}),
       ...(part.code === undefined ? {} : { code: part.code }),
       ...(part.messageId === undefined ? {} : { messageId: part.messageId }),
