@@ -443,6 +443,9 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       else this.scheduleFlush(round);
     }
     if (events.length < all.length) {
+      // Commit what is folded up to the hold first (a batch that ended exactly at it left it to the
+      // timer, whose flush would queue behind this one and never run), so the hold is reached.
+      await this.flush(round);
       // Held: the subscription waits here (it delivers the next batch only when this one is done),
       // and the events after the hold are delivered again once released, by following anew.
       await new Promise<void>((resolve) => (this.releaseHold = resolve));

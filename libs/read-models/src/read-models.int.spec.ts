@@ -411,6 +411,43 @@ describe('projection runner', () => {
     expect(await storedRows(flaky)).toEqual(project(eventCountProjection, events));
   });
 
+  it('when a full batch ends exactly at a hold and the next lies wholly past it, then the runner still commits up to the hold and reaches it', async () => {
+    const stream = `shipment-HOLD-${randomUUID()}`;
+    for (let i = 0; i < 30; i++) {
+      const result = await store.appendToStream(
+        stream,
+        [toNew({ type: 'Counted', data: { i } }, '2026-11-26T05:00:00Z')],
+        'any',
+      );
+      appended(result.position);
+    }
+    const log = await fullLog();
+    const schema = freshSchema();
+    // The hold ends a page exactly (pages of ten from the start of the log), and the next page,
+    // still of this stream, lies wholly past it.
+    const batchSize = 10;
+    const first = log.findIndex((e) => e.streamId === stream);
+    let holdIndex = first + 5;
+    while ((holdIndex + 1) % batchSize !== 0) holdIndex++;
+    expect(log.length - 1 - holdIndex).toBeGreaterThanOrEqual(batchSize);
+    const hold = log[holdIndex]!.position;
+    const held = runner({
+      projection: eventCountProjection,
+      schema,
+      batchSize,
+      flushEveryEvents: 100_000,
+      flushDelayMs: 60_000,
+    });
+    const reached = held.holdAtPosition(hold);
+    await held.start();
+    await Promise.race([
+      reached,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the hold was never reached')), 15_000)),
+    ]);
+    expect(held.position).toEqual(hold);
+    expect(await held.checkpoint()).toEqual(hold);
+  });
+
   it('when a write-behind commit fails while the next events are folded, then the runner drops them, follows again from its checkpoint and counts every event once', async () => {
     await appendDay('RMJ', 30);
     const schema = freshSchema();

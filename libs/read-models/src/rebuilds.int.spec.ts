@@ -355,6 +355,27 @@ describe('read-model rebuilds', () => {
     expect(tampered).toMatchObject({ ok: false, mismatchCount: 1, mismatches: [key] });
   });
 
+  it('when the live copy is of this version but nothing follows it, then the rebuild swaps where it has read up to, instead of waiting for it', async () => {
+    const schema = 'rb_stale';
+    await appendContract('C-STALE', { billingTrigger: 'delivered' });
+    await appendDay('RBT', 10, 61);
+    const live = liveRunner(billableShipmentsReadModel, schema);
+    await live.start();
+    await caughtUp(live);
+    await live.stop();
+    await appendDay('RBU', 10, 62);
+    const log = await fullLog();
+    const rebuilds = new Rebuilds({ pool, store, schema, standingStillMs: 300, alignTimeoutMs: 20_000 });
+    await rebuilds.request('billable-shipments', { dryRun: false, requestedBy: 'test' });
+    const done = await rebuilds.runNext();
+    expect(done).toMatchObject({ status: 'swapped' });
+    // The ten shipments the stopped live copy never saw show in the diff as new lines.
+    expect(done!.diff!.changedCount).toBe(10);
+    expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(
+      billableShipments(project(billableShipmentsProjection, log)),
+    );
+  });
+
   it('when no live copy runs, then a rebuild still applies the whole log before it swaps, however small the log', async () => {
     const schema = 'rb_nolive';
     await appendContract('C-NOLIVE', { billingTrigger: 'delivered' });

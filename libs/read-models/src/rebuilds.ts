@@ -75,6 +75,11 @@ export interface RebuildsOptions {
   readonly batchSize?: number;
   /** How long to wait for the live and rebuilt copies to reach the same checkpoint. Default 60 s. */
   readonly alignTimeoutMs?: number;
+  /**
+   * A live copy whose checkpoint has not moved for this long while behind the rebuilt one is
+   * taken as not followed, and compared where it stands. Default 5 s.
+   */
+  readonly standingStillMs?: number;
   /** A running rebuild whose worker has not reported for this long is taken over. Default 60 s. */
   readonly abandonedAfterMs?: number;
   readonly onError?: (error: unknown) => void;
@@ -421,10 +426,13 @@ export class Rebuilds {
       // With a live copy that follows, the shadow need only come near: the line-up lets it forward
       // to the live checkpoint. With none (or an outdated one, which stands still), the swap happens
       // where the shadow holds, so it must hold at the head of the log.
+      // Following: near the head, and past where the live copy stood when last looked at (so the
+      // line-up waits for the live copy, never the other way round, and a live copy that turns out
+      // to stand still is not what the swap lines up on).
       const caughtUp = following
-        ? progress.eventsRemaining !== null
-          ? progress.eventsRemaining <= (this.options.batchSize ?? 2000)
-          : runner.position !== null && comparePositions(runner.position, live.position) >= 0
+        ? runner.position !== null &&
+          comparePositions(runner.position, live.position) >= 0 &&
+          (progress.eventsRemaining === null || progress.eventsRemaining <= (this.options.batchSize ?? 2000))
         : await this.atHead(definition, runner);
       if (caughtUp) return;
       // Nearly done: look again about when it should be, rather than up to a second later.
@@ -491,13 +499,31 @@ export class Rebuilds {
   ): Promise<Rebuild> {
     const { pool } = this.options;
     const deadline = Date.now() + (this.options.alignTimeoutMs ?? 60_000);
-    const held = await runner.holdHere();
+    let held = await runner.holdHere();
     // A live copy of this version follows the log: wait for it to reach the shadow. One of another
-    // version stands still (it is what this rebuild replaces): it is compared where it stopped.
+    // version stands still (it is what this rebuild replaces), and so does one that no runner
+    // follows (no processor with the read-models role is up): either is compared where it stopped,
+    // and the swap happens where the shadow holds.
+    let lastSeen: Position | null = null;
+    let lastMoved = Date.now();
     for (;;) {
       const live = await this.liveCheckpoint(definition);
       if (!live || live.version !== definition.projection.version) break;
       if (comparePositions(live.position, held) >= 0) break;
+      if (lastSeen === null || comparePositions(live.position, lastSeen) !== 0) {
+        lastSeen = live.position;
+        lastMoved = Date.now();
+      } else if (Date.now() - lastMoved > (this.options.standingStillMs ?? 5_000)) {
+        // Nobody follows the live copy: the shadow goes on to the head of the log and swaps there.
+        runner.release();
+        while (!(await this.atHead(definition, runner))) {
+          if (Date.now() > deadline)
+            throw new Error('the rebuilt read model did not reach the head of the log in time');
+          await sleep(50);
+        }
+        held = await runner.holdHere();
+        break;
+      }
       if (Date.now() > deadline) throw new Error('the live read model did not reach the rebuilt one in time');
       await sleep(50);
     }
