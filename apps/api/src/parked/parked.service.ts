@@ -121,7 +121,11 @@ export class ParkedService {
     const js = this.nats.jetstream();
     if (!js)
       throw new ApiError(ApiErrorCode.Unavailable, 'NATS is unreachable; the message was not replayed');
-    this.references ??= ShipmentReferences.create(this.pool, this.parkedSchema);
+    // Made once; a failure (the database away) is not kept, so the next replay tries again.
+    this.references ??= ShipmentReferences.create(this.pool, this.parkedSchema).catch((error: unknown) => {
+      this.references = null;
+      throw error;
+    });
     let outcome;
     try {
       outcome = await replayUnmatched(
