@@ -174,7 +174,11 @@ export class TranslationConsumer {
       outcomes.push(rejected.reason);
     }
     // In file order: a status and the POD after it reach the shipment in the order the carrier sent them.
-    for (const message of translation.messages) outcomes.push(await this.route(raw, message));
+    for (const message of translation.messages) {
+      // A large file takes a while: tell JetStream it is in hand, so it is not delivered again meanwhile.
+      msg.working();
+      outcomes.push(await this.route(raw, message));
+    }
     const counted = count(outcomes);
     this.deps.metrics?.translated(suffix, counted, translation.warnings.length);
     log.info({ streamSequence: msg.info.streamSequence, outcomes: counted }, 'carrier message translated');
