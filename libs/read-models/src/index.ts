@@ -7,7 +7,7 @@ export {
   type ReadModelTable,
   type RunnerStatus,
 } from './projection-runner';
-export { kpiFactsTable, readEventLatencyHours, readKpiFacts } from './kpis.table';
+export { activeSpan, kpiFactsTable, readEventLatencyHours, readKpiFacts } from './kpis.table';
 export {
   billableShipmentsReadModel,
   eventLatencyReadModel,

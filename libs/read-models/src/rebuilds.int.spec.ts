@@ -16,6 +16,7 @@ import {
 import {
   billableShipments,
   billableShipmentsProjection,
+  computeKpis,
   eventLatencyProjection,
   exceptionQueueItems,
   kpiFactsOf,
@@ -315,6 +316,32 @@ describe('read-model rebuilds', () => {
     expect(stored.sort((a, b) => (a.hour < b.hour ? -1 : 1))).toEqual(
       hours.sort((a, b) => (a.hour < b.hour ? -1 : 1)),
     );
+
+    // A window reads only what it can concern: a year before the day, only the backlog; around
+    // the day, every shipment whose facts fall in it (computeKpis gives the same answer as on all).
+    const dayBefore = await readKpiFacts(pool, schema, {
+      window: { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-01-02T00:00:00Z') },
+    });
+    expect(dayBefore.map((f) => f.shipmentId).sort()).toEqual(
+      expectedFacts
+        .filter((f) => f.deliveredNotBillable)
+        .map((f) => f.shipmentId)
+        .sort(),
+    );
+    const window = { from: new Date('2026-11-26T00:00:00Z'), to: new Date('2026-11-27T00:00:00Z') };
+    const inWindow = await readKpiFacts(pool, schema, { window });
+    const now = new Date('2026-11-27T12:00:00Z');
+    const kpisOf = (facts: readonly (typeof expectedFacts)[number][]) =>
+      computeKpis({
+        ...window,
+        now,
+        facts,
+        latencyHours: [],
+        exactDuplicates: 0,
+        messages: 1,
+        parkedByReason: {},
+      });
+    expect(kpisOf(inWindow)).toEqual(kpisOf(expectedFacts));
 
     const rebuilds = new Rebuilds({ pool, store, schema, batchSize: 200 });
     await rebuilds.request('shipment-kpi-facts', { dryRun: false, requestedBy: 'test' });

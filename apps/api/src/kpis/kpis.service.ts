@@ -51,7 +51,7 @@ export class KpisService {
 
   async kpis({ from, to }: KpiWindow, now: Date): Promise<Kpis> {
     const [facts, latencyHours, parkedByReason, counted] = await Promise.all([
-      fromReadModel('kpi-facts', () => readKpiFacts(this.pool, this.schema)),
+      fromReadModel('kpi-facts', () => readKpiFacts(this.pool, this.schema, { window: { from, to } })),
       fromReadModel('event-latency', () => readEventLatencyHours(this.pool, this.schema, from, to)),
       this.parked.countReceivedByReason(from, to),
       this.countIngest(from, to),
@@ -95,7 +95,9 @@ export class KpisService {
   }
 
   async carrierScorecard({ from, to }: KpiWindow): Promise<CarrierScorecard[]> {
-    const facts = await fromReadModel('kpi-facts', () => readKpiFacts(this.pool, this.schema));
+    const facts = await fromReadModel('kpi-facts', () =>
+      readKpiFacts(this.pool, this.schema, { window: { from, to } }),
+    );
     return computeCarrierScorecard({ from, to, facts });
   }
 }
