@@ -3,16 +3,9 @@ import { comparePositions, parsePosition } from '@waybill/event-store';
 import { billableShipments, billableShipmentsProjection, project } from '@waybill/projections';
 import { readBillableShipments, rowsTableName } from '@waybill/read-models';
 import { shipmentDay } from '@waybill/simulator';
+import { until } from '@waybill/testing';
 import { startProcessor } from './processor';
 import { createProcessorHarness, type ProcessorHarness } from './testing/processor-harness';
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the processor keeps the read models, and rebuilds one whose version changed', () => {
   let harness: ProcessorHarness;
@@ -51,7 +44,7 @@ describe('the processor keeps the read models, and rebuilds one whose version ch
     processor = await startProcessor(harness.config);
     await harness.publish(shipmentDay({ shipments: 40, seed: 3, idPrefix: 'RMP' }));
     await harness.waitUntilIdle();
-    await until(caughtUp);
+    await until(caughtUp, 90_000, 200);
     await processor.close();
     processor = undefined;
 
@@ -78,7 +71,7 @@ describe('the processor keeps the read models, and rebuilds one whose version ch
     // It follows on from the swapped-in rows.
     await harness.publish(shipmentDay({ shipments: 5, seed: 4, idPrefix: 'RMQ' }));
     await harness.waitUntilIdle();
-    await until(caughtUp);
+    await until(caughtUp, 90_000, 200);
     const log = await harness.eventStore.readAll({ streamPrefixes: ['shipment-', 'contract-'] });
     expect(await readBillableShipments(harness.pool, 'read_models', { limit: 10_000 })).toEqual(
       billableShipments(project(billableShipmentsProjection, log)),

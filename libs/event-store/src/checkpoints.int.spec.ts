@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createTestDatabase } from '@waybill/testing';
+import { createTestDatabase, until } from '@waybill/testing';
 import { CheckpointedSubscription, CheckpointStore } from './checkpoints';
 import type { NewEvent, RecordedEvent } from './event-store.port';
 import { PostgresEventStore } from './postgres/postgres-event-store';
@@ -11,14 +11,6 @@ const event = (n: number): NewEvent => ({
   data: { n },
   metadata: { correlationId: 'c', causationId: 'c', occurredAt: '2026-11-27T00:00:00Z', source: 'test' },
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('checkpointed subscriptions', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;

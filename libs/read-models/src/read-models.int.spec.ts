@@ -25,7 +25,7 @@ import {
   type Projection,
 } from '@waybill/projections';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
-import { createTestDatabase } from '@waybill/testing';
+import { createTestDatabase, until } from '@waybill/testing';
 import {
   billableShipmentsTable,
   decodeJson,
@@ -59,14 +59,6 @@ const contractRecorded = (customerId: string, policy: BillingPolicyInput, versio
     policy: withPolicyDefaults(policy),
   },
 });
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // Counts every event it is given, with no revision check: applying an event twice shows.
 const eventCountProjection: Projection<{ readonly events: number }> = {

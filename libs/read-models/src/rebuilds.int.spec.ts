@@ -27,7 +27,7 @@ import {
   type Projection,
 } from '@waybill/projections';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
-import { createTestDatabase } from '@waybill/testing';
+import { createTestDatabase, until } from '@waybill/testing';
 import {
   billableShipmentsReadModel,
   eventLatencyReadModel,
@@ -56,14 +56,6 @@ const toNew = (event: EventLike): NewEvent => ({
     source: 'test',
   },
 });
-
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * The billing rule as it would be after a change: proof of delivery no longer counts. Same name, next

@@ -13,6 +13,7 @@ import type { EventLike, Projection } from '@waybill/projections';
 import { ProjectionRunner, type ReadModelTable } from '@waybill/read-models';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
 import type { ApiHarness } from './api-harness';
+import { until } from '@waybill/testing';
 
 const PREFIXES = ['shipment-', 'contract-'];
 
@@ -144,12 +145,4 @@ function toNew(event: EventLike, occurredAt: string): NewEvent {
       source: 'test',
     },
   };
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -10,6 +10,7 @@ import {
 import { streamNames, subjectsFor } from '@waybill/messaging';
 import { readBillableShipments, readExceptionQueue, READ_MODELS_SCHEMA } from '@waybill/read-models';
 import { invoiceNumberFor, TestCrm, TestErp } from '@waybill/simulator';
+import { eventually } from '@waybill/testing';
 import { startProcessor } from '../processor';
 import { BillingSagaRunner } from './billing-saga.runner';
 import type { Clock } from './clock';
@@ -119,20 +120,6 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     return sent;
   };
 
-  const eventually = async <T>(
-    read: () => Promise<T>,
-    ok: (value: T) => boolean,
-    timeoutMs = 15_000,
-  ): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline)
-        throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value, null, 1).slice(0, 2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const commandsFor = (shipmentId: string) =>
     commands().then((all) => all.filter((c) => c.payload.shipmentId === shipmentId));
   const billingOf = async (shipmentId: string) => {

@@ -7,7 +7,7 @@ import { isShipmentEvent, shipmentStreamId } from '@waybill/domain';
 import type { RecordedEvent } from '@waybill/event-store';
 import { streamNames, subjectsFor } from '@waybill/messaging';
 import { ShipmentReferences, type ParkedMessage } from '@waybill/parking';
-import { waitForConsumerIdle } from '@waybill/testing';
+import { eventually, waitForConsumerIdle } from '@waybill/testing';
 import { startProcessor } from '../processor';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
 
@@ -89,15 +89,6 @@ describe('translation: raw carrier formats to shipment events', () => {
     for (const d of durables.filter((n) => n.includes('-translate')))
       await waitForConsumerIdle(jsm, stream, d);
     await harness.waitUntilIdle();
-  };
-  const eventually = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(value).slice(0, 1500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   };
   /** The shipment's recorded reports; billing's own decisions (the saga runs too) are left out. */
   const eventsOf = async (shipmentId: string): Promise<RecordedEvent[]> =>
