@@ -10,6 +10,7 @@ import {
 } from '@waybill/event-store';
 import type { Subjects } from '@waybill/messaging';
 import { replayUnmatched, type ParkedMessageStore, type ShipmentReferences } from '@waybill/parking';
+import { withTransaction } from '@waybill/platform';
 
 export const REFERENCES_INDEX_CHECKPOINT = 'shipment-references';
 
@@ -72,19 +73,11 @@ export class ReferencesIndexer {
     if (bookings.size === 0) return;
 
     const keys: string[] = [];
-    const client = await this.deps.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.deps.pool, async (client) => {
       for (const [shipmentId, refs] of bookings) {
         keys.push(...(await this.deps.references.replace(shipmentId, refs, client)));
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
 
     // Page through every parked message naming these keys: one that still matches nothing (its
     // key names several shipments) stays parked, and must not hide the ones after it.
