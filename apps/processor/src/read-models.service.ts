@@ -10,7 +10,6 @@ import type { EventStore } from '@waybill/event-store';
 import {
   ProjectionRunner,
   READ_MODELS,
-  ProjectionRunnerError,
   Rebuilds,
   type ReadModelDefinition,
   type Rebuild,
@@ -44,14 +43,8 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.processorRoles.has('read-models')) return;
-    const onError = (error: unknown) => {
-      if (error instanceof ProjectionRunnerError && error.code === 'outdated') {
-        // Expected after a deploy that changed a rule: the old rows stay served until the rebuild.
-        this.logger.warn({ err: error }, 'read model of an older version: serving it and rebuilding');
-        return;
-      }
+    const onError = (error: unknown) =>
       this.logger.error({ err: error }, 'read-model batch failed; retrying');
-    };
     for (const definition of READ_MODELS) {
       const runner = new ProjectionRunner<unknown>({
         store: this.store,
@@ -63,6 +56,13 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
         // share, and a long one would hold up their latency.
         batchSize: 100,
         onError,
+        // Expected after a deploy that changed a rule: the old rows stay served until the rebuild
+        // that the next check requests.
+        onOutdated: (storedVersion) =>
+          this.logger.warn(
+            { projection: definition.projection.name, storedVersion, version: definition.projection.version },
+            'read model of another version: serving it until a rebuild swaps',
+          ),
       });
       await runner.start();
       this.runners.push({ definition, runner });

@@ -57,6 +57,11 @@ export interface ProjectionRunnerOptions<Row, Event extends EventLike = EventLik
   readonly tables?: readonly ReadModelTable<Row>[];
   /** Called when a batch fails (it is rolled back and retried) or the leader lock is lost. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Called once when the stored rows turn out to be of another version of the projection (status
+   * `outdated`): not a failure, the rows are served until a rebuild swaps in rows of this version.
+   */
+  readonly onOutdated?: (storedVersion: number) => void;
   /** Delay before following the log again after a failed batch. Default 1 s. */
   readonly restartDelayMs?: number;
   /** How often a standby tries to take the lead. Default 1 s. */
@@ -103,7 +108,7 @@ export type RunnerStatus =
 /** Infrastructure failures of a runner; `cause` holds the driver's error when there is one. */
 export class ProjectionRunnerError extends Error {
   constructor(
-    readonly code: 'checkpoint_moved' | 'lock_lost' | 'stopped' | 'outdated',
+    readonly code: 'checkpoint_moved' | 'lock_lost' | 'stopped',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -351,14 +356,10 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     // Rows of another version are served as they are, and not touched, until a rebuild swaps.
     // An empty read model has nothing to serve: it simply starts at this version.
     if (stored.version !== version && comparePositions(stored.position, START) !== 0) {
-      const error = this.outdated
-        ? undefined
-        : new ProjectionRunnerError(
-            'outdated',
-            `${this.checkpointName} holds rows of version ${stored.version}, this is version ${version}: rebuild it`,
-          );
+      if (!this.outdated) this.options.onOutdated?.(stored.version);
       this.outdated = true;
-      this.restartLater(error, this.options.standbyRetryMs ?? 1000);
+      // Looks again later: a rebuild's swap brings rows of this version.
+      this.restartLater(undefined, this.options.standbyRetryMs ?? 1000);
       return;
     }
     this.outdated = false;

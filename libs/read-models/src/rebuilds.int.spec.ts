@@ -40,6 +40,7 @@ import {
   readExceptionQueue,
   Rebuilds,
   verifyReadModel,
+  type ProjectionRunnerOptions,
   type ReadModelDefinition,
 } from './index';
 
@@ -96,8 +97,13 @@ describe('read-model rebuilds', () => {
     await database.drop();
   });
 
-  function liveRunner(definition: ReadModelDefinition, schema: string): ProjectionRunner<unknown> {
+  function liveRunner(
+    definition: ReadModelDefinition,
+    schema: string,
+    extra: Partial<ProjectionRunnerOptions<unknown>> = {},
+  ): ProjectionRunner<unknown> {
     const created = new ProjectionRunner<unknown>({
+      ...extra,
       store,
       pool,
       schema,
@@ -242,9 +248,13 @@ describe('read-model rebuilds', () => {
     expect(expectedChanged.length).toBeGreaterThan(0);
 
     // The new version starts: its rows are outdated, so it serves them and waits for a rebuild.
-    const after = liveRunner(podIgnoredReadModel, schema);
+    const outdated: number[] = [];
+    const after = liveRunner(podIgnoredReadModel, schema, { onOutdated: (stored) => outdated.push(stored) });
     await after.start();
     await until(() => after.status === 'outdated');
+    // Told once, with the version the rows were built by, however often the runner looks again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(outdated).toEqual([billableShipmentsProjection.version]);
     expect(await readBillableShipments(pool, schema, { limit: 100_000 })).toEqual(oldLines);
 
     const rebuilds = new Rebuilds({
