@@ -37,6 +37,8 @@ export interface ProcessorHarness {
     options?: { msgIdHeader?: (p: Publication) => boolean },
   ): Promise<number>;
   waitUntilIdle(timeoutMs?: number): Promise<void>;
+  /** Waits for the translation consumers (raw carrier formats), then for ingest, which they feed. */
+  waitUntilTranslated(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,15 @@ export async function createProcessorHarness(
         config.ingestConsumer,
         timeoutMs,
       );
+    },
+    async waitUntilTranslated(timeoutMs = 90_000) {
+      const jsm = await nats.jetstreamManager();
+      const stream = streamNames(config.streamPrefix).ingest;
+      const durables: string[] = [];
+      for await (const c of jsm.consumers.list(stream)) durables.push(c.name);
+      // Translation publishes into ingest: ingest is waited for after it.
+      for (const d of [...durables.filter((n) => n.includes('-translate')), config.ingestConsumer])
+        await waitForConsumerIdle(jsm, stream, d, timeoutMs);
     },
     async close() {
       await eventStore.close();

@@ -5,9 +5,9 @@ import { headers as natsHeaders } from 'nats';
 import { translatorFor } from '@waybill/carrier-formats';
 import { isShipmentEvent, shipmentStreamId } from '@waybill/domain';
 import type { RecordedEvent } from '@waybill/event-store';
-import { streamNames, subjectsFor } from '@waybill/messaging';
+import { subjectsFor } from '@waybill/messaging';
 import { ShipmentReferences } from '@waybill/parking';
-import { eventually, waitForConsumerIdle } from '@waybill/testing';
+import { eventually } from '@waybill/testing';
 import { startProcessor } from '../processor';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
 
@@ -122,16 +122,7 @@ describe('carrier formats: real fixture files through the translation consumer',
       );
   };
 
-  const idle = async () => {
-    const jsm = await harness.nats.jetstreamManager();
-    const stream = streamNames(harness.config.streamPrefix).ingest;
-    const durables: string[] = [];
-    for await (const c of jsm.consumers.list(stream)) durables.push(c.name);
-    // Translation publishes into ingest, so ingest is waited for after it.
-    for (const d of durables.filter((n) => n.includes('-translate')))
-      await waitForConsumerIdle(jsm, stream, d);
-    await harness.waitUntilIdle();
-  };
+  const idle = () => harness.waitUntilTranslated();
   const eventsOf = async (shipmentId: string): Promise<RecordedEvent[]> =>
     (await harness.eventStore.readStream(shipmentStreamId(shipmentId)).catch(() => [])).filter(
       isShipmentEvent,

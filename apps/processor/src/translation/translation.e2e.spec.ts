@@ -2,12 +2,11 @@ import { register } from 'prom-client';
 import type { INestApplicationContext } from '@nestjs/common';
 import { headers as natsHeaders } from 'nats';
 import type { Translation, TranslatorChoice } from '@waybill/carrier-formats';
-
 import { isShipmentEvent, shipmentStreamId } from '@waybill/domain';
 import type { RecordedEvent } from '@waybill/event-store';
 import { streamNames, subjectsFor } from '@waybill/messaging';
 import { ShipmentReferences, type ParkedMessage } from '@waybill/parking';
-import { eventually, waitForConsumerIdle } from '@waybill/testing';
+import { eventually } from '@waybill/testing';
 import { startProcessor } from '../processor';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
 
@@ -80,16 +79,7 @@ describe('translation: raw carrier formats to shipment events', () => {
     place,
   });
 
-  const idle = async () => {
-    const jsm = await harness.nats.jetstreamManager();
-    const stream = streamNames(harness.config.streamPrefix).ingest;
-    const durables: string[] = [];
-    for await (const c of jsm.consumers.list(stream)) durables.push(c.name);
-    // Translation publishes into ingest, so ingest is waited for after it.
-    for (const d of durables.filter((n) => n.includes('-translate')))
-      await waitForConsumerIdle(jsm, stream, d);
-    await harness.waitUntilIdle();
-  };
+  const idle = () => harness.waitUntilTranslated();
   /** The shipment's recorded reports; billing's own decisions (the saga runs too) are left out. */
   const eventsOf = async (shipmentId: string): Promise<RecordedEvent[]> =>
     (await harness.eventStore.readStream(shipmentStreamId(shipmentId)).catch(() => [])).filter(
