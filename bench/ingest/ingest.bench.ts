@@ -8,7 +8,6 @@
  * Writes bench/results/ingest-<timestamp>.json and prints a Markdown table for docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, type JetStreamManager, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
@@ -17,6 +16,7 @@ import { streamNames, subjectsFor } from '@waybill/messaging';
 import { loadConfig } from '@waybill/platform';
 import { shipmentDay, type Publication } from '@waybill/simulator';
 import { connectTestNats, createTestDatabase, deleteStreams, testPrefixes } from '@waybill/testing';
+import { machine } from '../machine';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -231,13 +231,13 @@ async function main(): Promise<void> {
     }
   }
   await nats.drain();
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
+  const report = {
+    bench: 'ingest',
+    at: new Date().toISOString(),
+    machine: machine(),
+    shipments: SHIPMENTS,
+    results,
   };
-  const report = { bench: 'ingest', at: new Date().toISOString(), machine, shipments: SHIPMENTS, results };
   const file = join(__dirname, '..', 'results', `ingest-${report.at.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2));
   type Row = {

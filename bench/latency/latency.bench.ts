@@ -10,13 +10,13 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startProcessor } from '../../apps/processor/src/processor';
 import { subjectsFor } from '@waybill/messaging';
 import { loadConfig } from '@waybill/platform';
 import { shipmentDay } from '@waybill/simulator';
 import { connectTestNats, createTestDatabase, deleteStreams, testPrefixes } from '@waybill/testing';
+import { machine } from '../machine';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -166,12 +166,7 @@ async function main(): Promise<void> {
   const result = {
     bench: 'latency',
     at: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     readModels: WITH_READ_MODELS ? 'separate process' : 'not running',
     backgroundTargetPerSecond: RATE,
     backgroundMeasuredPerSecond: Math.round(measuredRate),

@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { contractStreamId, shipmentStreamId, withPolicyDefaults } from '@waybill/domain';
@@ -19,6 +18,7 @@ import { PostgresEventStore, START, type Position } from '@waybill/event-store';
 import { readModelNamed, Rebuilds } from '@waybill/read-models';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
 import { createTestDatabase } from '@waybill/testing';
+import { machine } from '../machine';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -172,12 +172,7 @@ async function main(): Promise<void> {
     const result = {
       bench: 'rebuild',
       at: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
       projection: PROJECTION,
       logEvents: total,
       baseline: {
