@@ -17,6 +17,7 @@ import { loadConfig } from '@waybill/platform';
 import { shipmentDay, type Publication } from '@waybill/simulator';
 import { connectTestNats, createTestDatabase, deleteStreams, testPrefixes } from '@waybill/testing';
 import { machine } from '../machine';
+import { startProfile } from '../profile';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -155,7 +156,7 @@ async function waybill(
   await publishAll(nats, subjectPrefix, day);
   const jsm = await nats.jetstreamManager();
 
-  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
+  const profiler = process.env.BENCH_PROFILE ? await startProfile(process.env.BENCH_PROFILE) : null;
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const started = performance.now();
@@ -178,22 +179,6 @@ async function waybill(
     seconds: (finished.end - started) / 1000,
     sustained: (0.8 * events) / ((finished.at90 - finished.at10) / 1000),
     events,
-  };
-}
-
-async function startProfile(): Promise<() => Promise<void>> {
-  const inspector = await import('node:inspector');
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
-    );
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return async () => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
   };
 }
 

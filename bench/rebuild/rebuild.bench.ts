@@ -5,6 +5,8 @@
  * projection and no writes.
  *
  *   npm run bench:rebuild -- --events 1000000 [--projection billable-shipments]
+ *   npm run bench:rebuild -- --events 300000 --keep-log dev   (log kept in waybill_bench_dev: drop it after)
+ *   BENCH_PROFILE=/tmp/rebuild.cpuprofile npm run bench:rebuild -- …   (profiles the rebuild only)
  *
  * The log is written straight into the event store's table (setup, not measured). Writes
  * bench/results/rebuild-<timestamp>.json and prints a Markdown row for docs/benchmarks.md.
@@ -14,11 +16,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { contractStreamId, shipmentStreamId, withPolicyDefaults } from '@waybill/domain';
+import { ensureDatabase } from '@waybill/platform';
 import { PostgresEventStore, START, type Position } from '@waybill/event-store';
 import { readModelNamed, Rebuilds } from '@waybill/read-models';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
 import { createTestDatabase } from '@waybill/testing';
 import { machine } from '../machine';
+import { startProfile } from '../profile';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,6 +30,8 @@ const arg = (name: string, fallback: string) => {
 };
 const EVENTS = Number(arg('events', '1000000'));
 const PROJECTION = arg('projection', 'billable-shipments');
+/** Keep the log in this database between runs (written only when empty): for iterating on the runner. */
+const KEEP_LOG = arg('keep-log', '');
 const SCHEMA = 'waybill_events';
 
 interface Row {
@@ -141,14 +147,24 @@ async function readBaseline(
   return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+async function keptDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/waybill_bench_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  await ensureDatabase(url.toString());
+  return { url: url.toString(), drop: () => Promise.resolve() };
+}
+
 async function main(): Promise<void> {
   const definition = readModelNamed(PROJECTION);
   if (!definition) throw new Error(`no read model named ${PROJECTION}`);
-  const db = await createTestDatabase('bench_rebuild');
+  const db = KEEP_LOG ? await keptDatabase(KEEP_LOG) : await createTestDatabase('bench_rebuild');
   const pool = new Pool({ connectionString: db.url, max: 10 });
   try {
     const store = await PostgresEventStore.create(pool, { schema: SCHEMA });
-    const total = await writeLog(pool, EVENTS);
+    const kept = Number(
+      (await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${SCHEMA}.events`)).rows[0]!.n,
+    );
+    const total = kept > 0 ? kept : await writeLog(pool, EVENTS);
     await pool.query(`ANALYZE ${SCHEMA}.events`);
     // Warm the table into the cache alike for both measurements.
     await readBaseline(store, definition.streamPrefixes);
@@ -157,6 +173,9 @@ async function main(): Promise<void> {
     const memoryBefore = process.memoryUsage().rss;
     let peakRss = memoryBefore;
     const requested = await rebuilds.request(PROJECTION, { dryRun: false, requestedBy: 'bench' });
+    const profiler = process.env.BENCH_PROFILE ? await startProfile(process.env.BENCH_PROFILE) : null;
+    const elu0 = performance.eventLoopUtilization();
+    const cpu0 = process.cpuUsage();
     const started = process.hrtime.bigint();
     const done = await rebuilds.runClaimed(requested.rebuildId, (rebuild) => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -166,7 +185,12 @@ async function main(): Promise<void> {
         );
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    process.stderr.write('\n');
+    const elu = performance.eventLoopUtilization(elu0);
+    const cpu = process.cpuUsage(cpu0);
+    await profiler?.();
+    process.stderr.write(
+      `\nrebuild phase: event-loop utilisation ${elu.utilization.toFixed(2)}, cpu user ${(cpu.user / 1e6).toFixed(2)} s system ${(cpu.system / 1e6).toFixed(2)} s\n`,
+    );
     if (done.status !== 'swapped') throw new Error(`rebuild ended ${done.status}: ${done.error}`);
     const applied = done.progress?.eventsApplied ?? 0;
     const result = {
