@@ -90,7 +90,7 @@ async function writeBillableShipments(batch: BatchContext<BillableShipmentsRow>)
      SELECT shipment_id, customer_id, carrier_id, order_id, status, reasons, amount, currency, contract_id,
        policy_version, delivered_at, hold_since, release_requested_at, invoiced_at, invoice_number,
        last_event_at, revision
-     FROM jsonb_to_recordset($1::jsonb) AS x(
+     FROM json_to_recordset($1::json) AS x(
        shipment_id text, customer_id text, carrier_id text, order_id text, status text, reasons jsonb,
        amount text, currency text, contract_id text, policy_version integer, delivered_at text,
        hold_since text, release_requested_at text, invoiced_at text, invoice_number text,

@@ -47,7 +47,7 @@ async function writeExceptionQueue(batch: BatchContext<ExceptionQueueRow>): Prom
   await client.query(
     `INSERT INTO ${table} (id, kind, shipment_id, code, owner, status, opened_at, resolved_at, detail)
      SELECT id, kind, shipment_id, code, owner, status, opened_at, resolved_at, detail
-     FROM jsonb_to_recordset($1::jsonb) AS x(
+     FROM json_to_recordset($1::json) AS x(
        id text, kind text, shipment_id text, code text, owner text, status text, opened_at text,
        resolved_at text, detail jsonb)`,
     [JSON.stringify(items.map(toColumns))],

@@ -377,7 +377,7 @@ describe('read-model rebuilds', () => {
     );
     const key = victim.rows[0]!.key;
     await pool.query(
-      `UPDATE ${schema}.billable_shipments_rows SET row = jsonb_set(row, '{invoicedAt}', '"2026-01-01T00:00:00Z"') WHERE key = $1`,
+      `UPDATE ${schema}.billable_shipments_rows SET row = jsonb_set(row::jsonb, '{invoicedAt}', '"2026-01-01T00:00:00Z"')::json WHERE key = $1`,
       [key],
     );
     const tampered = await verifyReadModel(pool, store, billableShipmentsReadModel, schema);
