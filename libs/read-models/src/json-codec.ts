@@ -77,9 +77,50 @@ function decodeTagged(tag: unknown, value: unknown): unknown {
   }
 }
 
-/** `encodeJson` as text, for a `jsonb` parameter. */
+/**
+ * `encodeJson` as text, for a json or jsonb parameter: the same text as
+ * `JSON.stringify(encodeJson(value))`, written in one pass by `JSON.stringify` with a replacer
+ * rather than through a copy of the whole row. A rebuild stringifies every row it writes, and the
+ * copy was a tenth of its time.
+ */
 export function stringifyJson(value: unknown): string {
-  return JSON.stringify(encodeJson(value));
+  return JSON.stringify(value, replacer) ?? 'null';
+}
+
+/** Escape wrappers made by `replacer`: their `value` is the escaped object itself, written as is. */
+const escapes = new WeakSet<object>();
+
+// `this` is the object holding `key`; `this[key]` is the value before `toJSON`, so a Date is still a Date.
+function replacer(this: unknown, key: string, converted: unknown): unknown {
+  const value = (this as Record<string, unknown>)[key];
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`cannot encode the number ${value}`);
+      return value;
+    case 'bigint':
+      return { [TAG]: 'BigInt', value: value.toString() };
+    case 'undefined':
+      // Left out of an object by JSON.stringify, null in an array, as encodeJson does.
+      return converted;
+    case 'function':
+    case 'symbol':
+      throw new TypeError(`cannot encode a ${typeof value}`);
+    case 'object':
+      break;
+  }
+  if (value === null || Array.isArray(value)) return value;
+  if (value instanceof Date) return { [TAG]: 'Date', value: value.toISOString() };
+  if (value instanceof Map) return { [TAG]: 'Map', value: [...value] };
+  if (value instanceof Set) return { [TAG]: 'Set', value: [...value] };
+  if (Object.hasOwn(value, TAG) && !(key === 'value' && escapes.has(this as object))) {
+    const wrapper = { [TAG]: 'Object', value };
+    escapes.add(wrapper);
+    return wrapper;
+  }
+  return value;
 }
 
 /** The inverse of `stringifyJson`. */

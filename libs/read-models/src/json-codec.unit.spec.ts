@@ -60,3 +60,39 @@ describe('json codec', () => {
     expect(decodeJson(reordered)).toEqual({ a: new Set([1]), b: 1n });
   });
 });
+
+describe('stringifyJson', () => {
+  const rows: unknown[] = [
+    {
+      revision: 12n,
+      at: new Date('2026-11-27T03:00:00.123Z'),
+      exceptions: new Map([['E-1', { code: 'delay', seen: new Set(['tms']), gone: undefined }]]),
+      keys: new Map<unknown, unknown>([
+        [1n, 'bigint key'],
+        [{ a: 1, $type: 'x' }, new Date(0)],
+      ]),
+      nested: [new Set([1, 2, 3]), new Map(), null, 'text', 1.5, true, undefined, [2n]],
+      tricky: { $type: 'Map', value: [['k', 'v']], inner: { $type: 'BigInt', value: '1' } },
+      value: { $type: 'Set', value: { $type: 'Object', value: 1 } },
+    },
+    'text',
+    7n,
+    null,
+    undefined,
+    [undefined, new Date(5)],
+  ];
+
+  it.each(rows.map((row, i) => [i, row]))(
+    'when row %i is stringified, then the text is JSON.stringify(encodeJson(row)), and it parses back as encodeJson’s does',
+    (_i, row) => {
+      expect(stringifyJson(row)).toBe(JSON.stringify(encodeJson(row)));
+      expect(parseJson(stringifyJson(row))).toEqual(decodeJson(encodeJson(row)));
+    },
+  );
+
+  it('when a value cannot be represented, then stringifying throws as encoding does', () => {
+    expect(() => stringifyJson({ n: Number.POSITIVE_INFINITY })).toThrow(TypeError);
+    expect(() => stringifyJson({ f: () => 1 })).toThrow(TypeError);
+    expect(() => stringifyJson([Symbol('s')])).toThrow(TypeError);
+  });
+});
