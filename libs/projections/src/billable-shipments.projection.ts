@@ -169,7 +169,7 @@ function applyToShipment(
   event: ShipmentStreamEvent,
   meta: EventMeta,
 ): BillableShipmentEntry {
-  const state = withoutMessageIds(evolve(entry.state, event));
+  const state = evolve(withoutMessageIds(entry.state), event);
   return {
     ...entry,
     state,

@@ -233,7 +233,7 @@ export const shipmentKpiFactsProjection: Projection<ShipmentKpiFactsRow, Shipmen
   init: (shipmentId) => ({ facts: initialFacts(shipmentId), state: initialShipmentState }),
   apply: (row: ShipmentKpiFactsRow, event: ShipmentStreamEvent, meta: EventMeta): ShipmentKpiFactsRow => {
     if (meta.revision <= row.facts.revision) return row;
-    const state = withoutMessageIds(evolve(row.state, event));
+    const state = evolve(withoutMessageIds(row.state), event);
     const { facts } = row;
     const next: ShipmentKpiFacts = {
       ...facts,

@@ -2,7 +2,7 @@ import { given } from './shipment.decider-spec';
 import { booking, cmd, recorded, report } from './shipment.fixtures';
 import type { ShipmentCommand } from './shipment.commands';
 import type { ShipmentEvent } from './shipment.events';
-import { fold } from './shipment.state';
+import { fold, initialShipmentState, UNTRACKED_MESSAGE_IDS } from './shipment.state';
 import { shipmentStatus, shipmentView } from './shipment.view';
 
 const T = (hhmm: string, day = 19) => `2026-11-${day}T${hhmm}:00Z`;
@@ -664,5 +664,52 @@ describe('shipment: carrier invoices and freight audit', () => {
           },
         },
       ]);
+  });
+});
+
+describe('shipment: the fold a read model uses', () => {
+  it('when milestones arrive in any order, then they are kept in the order they occurred, ties in arrival order', () => {
+    const at = (hhmm: string, milestone: Parameters<typeof cmd.milestone>[0], source = 'tms') =>
+      recorded(cmd.milestone(milestone, T(hhmm), source));
+    const arrivals = [
+      at('15:00', 'delivered'),
+      at('08:00', 'dispatched'),
+      at('12:00', 'in_transit', 'carrier:UPSN'),
+      at('12:00', 'out_for_delivery'),
+      at('06:00', 'cancelled'),
+      at('16:00', 'returned'),
+    ];
+    const order = fold(arrivals).milestones.map((m) => m.milestone);
+    expect(order).toEqual([
+      'cancelled',
+      'dispatched',
+      'in_transit',
+      'out_for_delivery',
+      'delivered',
+      'returned',
+    ]);
+    // The same as sorting everything at once, which is what the fold promises.
+    const sorted = [...arrivals]
+      .map((e, i) => ({ e, i }))
+      .sort(
+        (a, b) =>
+          Date.parse(String(a.e.data.occurredAt)) - Date.parse(String(b.e.data.occurredAt)) || a.i - b.i,
+      )
+      .map(({ e }) => (e.data as { milestone: string }).milestone);
+    expect(order).toEqual(sorted);
+  });
+
+  it('when a state carries UNTRACKED_MESSAGE_IDS, then folding keeps that same empty set and everything else as a tracked fold', () => {
+    const events = eventsOf(
+      cmd.book(),
+      cmd.milestone('dispatched', T('08:00')),
+      cmd.milestone('delivered', T('15:00')),
+    );
+    const tracked = fold(events);
+    const untracked = fold(events, { ...initialShipmentState, messageIds: UNTRACKED_MESSAGE_IDS });
+    expect(untracked.messageIds).toBe(UNTRACKED_MESSAGE_IDS);
+    expect(UNTRACKED_MESSAGE_IDS.size).toBe(0);
+    expect(tracked.messageIds.size).toBe(3);
+    expect({ ...untracked, messageIds: tracked.messageIds }).toEqual(tracked);
   });
 });
