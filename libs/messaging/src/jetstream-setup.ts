@@ -95,16 +95,23 @@ export interface DurableConsumerOptions {
 /**
  * A durable pull consumer with explicit acks. `max_ack_pending` bounds what the server hands out
  * un-acked; redelivery after `ack_wait` covers a processor that died holding messages.
+ *
+ * The filter is left out when the stream holds no other subject: it would select everything
+ * anyway, and nats-server 2.9 counts the messages still pending under a filter again for every
+ * message it delivers. Measured with bench/ingest: the server's CPU per message fell from 162 µs
+ * to 25 µs without it, and ingest went from 2,652 to 4,915 events/s on two cores.
  */
 export async function ensureDurableConsumer(
   jsm: JetStreamManager,
   options: DurableConsumerOptions,
 ): Promise<void> {
+  const streamSubjects = (await jsm.streams.info(options.stream)).config.subjects;
+  const filterNeeded = !(streamSubjects.length === 1 && streamSubjects[0] === options.filterSubject);
   const config = {
     durable_name: options.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    filter_subject: options.filterSubject,
+    ...(filterNeeded ? { filter_subject: options.filterSubject } : {}),
     max_ack_pending: options.maxAckPending,
     ack_wait: ms(options.ackWaitMs),
     // Never give up on a message: an infrastructure outage must not turn into lost input.
@@ -113,6 +120,13 @@ export async function ensureDurableConsumer(
   };
   try {
     const info = await jsm.consumers.info(options.stream, options.durable);
+    if (filterNeeded && !info.config.filter_subject) {
+      // Made when the stream held only its subject; it now holds others, which this consumer
+      // would take as its own. The server cannot add a filter to it: it must be made again.
+      throw new Error(
+        `consumer ${options.durable} of stream ${options.stream} has no subject filter, but the stream now also holds ${streamSubjects.filter((s) => s !== options.filterSubject).join(', ')}; delete the consumer so that it is made again with the filter ${options.filterSubject}`,
+      );
+    }
     if (info.config.max_ack_pending !== config.max_ack_pending || info.config.ack_wait !== config.ack_wait) {
       await jsm.consumers.update(options.stream, options.durable, {
         max_ack_pending: config.max_ack_pending,
