@@ -71,6 +71,8 @@ export interface RebuildsOptions {
   readonly schema?: string;
   /** Events a rebuild folds in memory between commits. Default 25,000. */
   readonly flushEveryEvents?: number;
+  /** Rows a rebuild keeps in memory (most recently written first). Default 50,000. */
+  readonly cachedRows?: number;
   /** Events read from the log at a time. Default 2,000. */
   readonly batchSize?: number;
   /** How long to wait for the live and rebuilt copies to reach the same checkpoint. Default 60 s. */
@@ -304,8 +306,11 @@ export class Rebuilds {
       streamPrefixes: definition.streamPrefixes,
       batchSize: this.options.batchSize ?? 2000,
       flushEveryEvents: this.options.flushEveryEvents ?? 25_000,
-      // The shadow is the only writer of its rows: keep every one of them in memory.
-      cachedRows: Number.MAX_SAFE_INTEGER,
+      // The shadow is the only writer of its rows, so cached rows stay valid. Bounded all the same:
+      // keeping every row made a rebuild of 1,000,000 events hold 1 GB and spend more on garbage
+      // collection than the reads a miss costs (bench/rebuild: 31,394 events/s with every row,
+      // 35,843 with 30,000, in the same hour).
+      cachedRows: this.options.cachedRows ?? 50_000,
       restartDelayMs: 200,
       onError: (error) => {
         errors.push(error);
