@@ -135,7 +135,8 @@ async function insert(pool: Pool, rows: readonly Row[]): Promise<void> {
 async function readBaseline(
   store: PostgresEventStore,
   prefixes: readonly string[],
-): Promise<{ events: number; seconds: number }> {
+): Promise<{ events: number; seconds: number; cpuSeconds: Record<string, number> | null }> {
+  const cpu = startCpuAccounting();
   const started = process.hrtime.bigint();
   let after: Position = START;
   let events = 0;
@@ -145,7 +146,7 @@ async function readBaseline(
     events += page.length;
     after = page.at(-1)!.position;
   }
-  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: cpu() };
 }
 
 async function keptDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -209,8 +210,16 @@ async function main(): Promise<void> {
       logEvents: total,
       baseline: {
         events: before.events,
-        beforeRebuild: { seconds: +before.seconds.toFixed(3), perSecond: rate(before) },
-        afterRebuild: { seconds: +after.seconds.toFixed(3), perSecond: rate(after) },
+        beforeRebuild: {
+          seconds: +before.seconds.toFixed(3),
+          perSecond: rate(before),
+          cpuSeconds: before.cpuSeconds,
+        },
+        afterRebuild: {
+          seconds: +after.seconds.toFixed(3),
+          perSecond: rate(after),
+          cpuSeconds: after.cpuSeconds,
+        },
         perSecond: Math.round(baselineRate),
       },
       rebuild: {
