@@ -8,41 +8,12 @@ const TAG = '$type';
 /**
  * Encodes a read-model row as plain JSON: `Map`, `Set`, `bigint` and `Date` become tagged objects
  * that `decodeJson` turns back into the same values. `undefined` object properties are left out,
- * as `JSON.stringify` does.
- *
- * Not a `JSON.stringify` replacer: a replacer sees a `Date` only after `toJSON` made it a string.
+ * as `JSON.stringify` does; a number JSON cannot hold, a function or a symbol throws.
+ * `stringifyJson` is the one implementation; this is its text parsed, for callers that want the
+ * tree.
  */
 export function encodeJson(value: unknown): JsonValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`cannot encode the number ${value}`);
-      return value;
-    case 'bigint':
-      return { [TAG]: 'BigInt', value: value.toString() };
-    case 'undefined':
-      return null;
-    case 'object':
-      return encodeObject(value);
-    case 'function':
-    case 'symbol':
-      throw new TypeError(`cannot encode a ${typeof value}`);
-  }
-}
-
-function encodeObject(value: object | null): JsonValue {
-  if (value === null) return null;
-  if (Array.isArray(value)) return value.map(encodeJson);
-  if (value instanceof Date) return { [TAG]: 'Date', value: value.toISOString() };
-  if (value instanceof Map) {
-    return { [TAG]: 'Map', value: [...value].map(([k, v]) => [encodeJson(k), encodeJson(v)]) };
-  }
-  if (value instanceof Set) return { [TAG]: 'Set', value: [...value].map(encodeJson) };
-  const entries: { [key: string]: JsonValue } = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) entries[k] = encodeJson(v);
-  return Object.hasOwn(value, TAG) ? { [TAG]: 'Object', value: entries } : entries;
+  return JSON.parse(stringifyJson(value)) as JsonValue;
 }
 
 /** The inverse of `encodeJson`: plain JSON (e.g. a `jsonb` column as `pg` returns it) back to the row. */
@@ -78,10 +49,9 @@ function decodeTagged(tag: unknown, value: unknown): unknown {
 }
 
 /**
- * `encodeJson` as text, for a json or jsonb parameter: the same text as
- * `JSON.stringify(encodeJson(value))`, written in one pass by `JSON.stringify` with a replacer
- * rather than through a copy of the whole row. A rebuild stringifies every row it writes, and the
- * copy was a tenth of its time.
+ * A read-model row as JSON text, for a json or jsonb parameter (see `encodeJson` for the format).
+ * One pass of `JSON.stringify` with a replacer, rather than a tagged copy of the whole row then
+ * stringified: a rebuild stringifies every row it writes, and the copy was garbage to collect.
  */
 export function stringifyJson(value: unknown): string {
   return JSON.stringify(value, replacer) ?? 'null';
