@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { migrateSchema } from '@waybill/platform';
+import { migrateSchema, preparedQuery } from '@waybill/platform';
 
 export type LedgerVerdict = 'first' | 'same' | 'conflict';
 
@@ -48,7 +48,8 @@ export class MessageLedger {
     // One statement: rows this statement inserts come back through RETURNING, rows that were
     // already there through the SELECT, which sees the table as it was before the statement.
     const result = await this.pool.query<{ message_id: string; content_hash: string }>(
-      `WITH input AS (
+      preparedQuery(
+        `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
            AS t(message_id, content_hash, subject, shipment_id, n)
        ), inserted AS (
@@ -61,12 +62,13 @@ export class MessageLedger {
        SELECT message_id, content_hash FROM inserted
        UNION ALL
        SELECT message_id, content_hash FROM ${this.table} WHERE message_id = ANY($1::text[])`,
-      [
-        ids,
-        entries.map((e) => e.contentHash),
-        entries.map((e) => e.subject),
-        entries.map((e) => e.shipmentId),
-      ],
+        [
+          ids,
+          entries.map((e) => e.contentHash),
+          entries.map((e) => e.subject),
+          entries.map((e) => e.shipmentId),
+        ],
+      ),
     );
     const known = new Map(result.rows.map((r) => [r.message_id, r.content_hash]));
     // A claim by another transaction that committed while this statement waited on its row is

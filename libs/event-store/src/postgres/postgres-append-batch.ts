@@ -18,6 +18,7 @@ import {
 } from '../event-store.port';
 import { comparePositions } from '../positions';
 import { type Tables } from './postgres-event-store.schema';
+import { preparedQuery } from '@waybill/platform';
 
 export interface AppendRequest {
   readonly streamId: string;
@@ -69,11 +70,13 @@ export async function writeAppends(
   // Creating the missing stream rows and locking the existing ones in one statement, in a fixed
   // (C collation) order so that two processes writing overlapping streams cannot deadlock.
   const locked = await client.query<{ stream_id: string; revision: string }>(
-    `INSERT INTO ${t.streams} AS s (stream_id, revision)
-     SELECT id, -1 FROM unnest($1::text[]) AS id ORDER BY id COLLATE "C"
-     ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision
-     RETURNING stream_id, revision::text AS revision`,
-    [streamIds],
+    preparedQuery(
+      `INSERT INTO ${t.streams} AS s (stream_id, revision)
+       SELECT id, -1 FROM unnest($1::text[]) AS id ORDER BY id COLLATE "C"
+       ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision
+       RETURNING stream_id, revision::text AS revision`,
+      [streamIds],
+    ),
   );
   const revisions = new Map(locked.rows.map((row) => [row.stream_id, BigInt(row.revision)]));
 
@@ -89,10 +92,12 @@ export async function writeAppends(
       commit: string;
       prepare: string;
     }>(
-      `SELECT stream_id, event_id::text AS event_id, type, data::text AS data,
-              transaction_id::text AS commit, sequence::text AS prepare
-       FROM ${t.events} WHERE event_id = ANY($1::uuid[])`,
-      [eventIds],
+      preparedQuery(
+        `SELECT stream_id, event_id::text AS event_id, type, data::text AS data,
+                transaction_id::text AS commit, sequence::text AS prepare
+         FROM ${t.events} WHERE event_id = ANY($1::uuid[])`,
+        [eventIds],
+      ),
     );
     for (const row of found.rows) {
       stored.set(row.event_id, {
@@ -181,7 +186,8 @@ export async function writeAppends(
     // One statement for all rows of the batch. ORDER BY n makes the sequence follow call order,
     // which is what keeps each stream's events in revision order in the global order.
     const inserted = await client.query<{ event_id: string; commit: string; prepare: string }>(
-      `WITH input AS (
+      preparedQuery(
+        `WITH input AS (
          SELECT * FROM json_to_recordset($1::json)
            AS r(n int, stream_id text, revision bigint, event_id uuid, type text, data jsonb, metadata jsonb)
        ), inserted AS (
@@ -194,7 +200,8 @@ export async function writeAppends(
          WHERE s.stream_id = b.stream_id
        )
        SELECT event_id::text AS event_id, transaction_id::text AS commit, sequence::text AS prepare FROM inserted`,
-      [JSON.stringify(rows), JSON.stringify(bumps)],
+        [JSON.stringify(rows), JSON.stringify(bumps)],
+      ),
     );
     for (const row of inserted.rows) written.set(row.event_id, toPosition(row.commit, row.prepare));
   }

@@ -1,4 +1,5 @@
 import { type ClientBase, type Pool } from 'pg';
+import { preparedQuery } from '@waybill/platform';
 import { validateAppend } from '../append-rules';
 import { EventStoreUnavailableError } from '../errors';
 import {
@@ -196,9 +197,11 @@ export class PostgresEventStore implements EventStore {
     if (streamIds.length === 0) return streams;
     try {
       const result = await this.pool.query<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} e
-         WHERE e.stream_id = ANY($1::text[]) ORDER BY e.stream_id, e.revision`,
-        [[...new Set(streamIds)]],
+        preparedQuery(
+          `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} e
+           WHERE e.stream_id = ANY($1::text[]) ORDER BY e.stream_id, e.revision`,
+          [[...new Set(streamIds)]],
+        ),
       );
       for (const row of result.rows) {
         const event = toRecordedEvent(row);
@@ -305,7 +308,8 @@ export class PostgresEventStore implements EventStore {
     }
     try {
       const result = await this.pool.query<EventRow & { frontier: string }>(
-        `WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+        preparedQuery(
+          `WITH snapshot AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
          SELECT page.*, snapshot.xmin::text AS frontier
          FROM snapshot LEFT JOIN LATERAL (
            SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} e
@@ -313,7 +317,8 @@ export class PostgresEventStore implements EventStore {
            ORDER BY e.transaction_id, e.sequence
            ${limitSql}
          ) page ON true`,
-        values,
+          values,
+        ),
       );
       const frontier = BigInt(result.rows[0]!.frontier);
       const events = result.rows[0]!.event_id === null ? [] : result.rows.map(toRecordedEvent);
