@@ -608,6 +608,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
       for (const resolve of waiters) resolve();
     }
   }
+
   /**
    * Writes rows as `VALUES ($1, $2), …` with one text parameter per key and per row, left untyped
    * so that PostgreSQL casts each to the column's type (json, or jsonb in tables made before).
