@@ -14,8 +14,8 @@ import {
   type HoldReason,
   type ShipmentState,
   type ShipmentStreamEvent,
+  sumAmounts,
 } from '@waybill/domain';
-import { sumDecimals } from './decimal';
 import { withoutMessageIds, type EventLike, type EventMeta, type Projection } from './projection';
 
 /** One line of `GET /v1/billing/shipments` (contract v1 §4): a shipment's billing right now. */
@@ -124,7 +124,7 @@ export function billableShipment(
     reasons: view.reasons,
     contractId: view.contractId ?? null,
     policyVersion: view.policyVersion ?? null,
-    amount: charges ? sumDecimals(charges.lines.map((line) => line.amount)) : null,
+    amount: charges ? sumAmounts(charges.lines.map((line) => line.amount)) : null,
     currency: charges?.currency ?? null,
     deliveredAt: milestoneTime(state, 'delivered') ?? null,
     holdSince: HELD.includes(view.status) ? holdSince(entry, view.reasons, lastEventAt) : null,

@@ -37,7 +37,6 @@ export {
   type ParkedMessageStatus,
   type ShipmentExceptionItem,
 } from './exception-queue.projection';
-export { isDecimal, sumDecimals } from './decimal';
 export {
   histogramCount,
   histogramPercentiles,

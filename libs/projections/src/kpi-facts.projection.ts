@@ -16,8 +16,8 @@ import {
   type ServiceCaseCategory,
   type ShipmentState,
   type ShipmentStreamEvent,
+  sumAmounts,
 } from '@waybill/domain';
-import { sumDecimals } from './decimal';
 import { hourOf, messageReportOf, reportLatencyMs } from './event-latency.projection';
 import { withLatency, type LatencyHistogram } from './percentiles';
 import { withoutMessageIds, type EventLike, type EventMeta, type Projection } from './projection';
@@ -170,7 +170,7 @@ function derive(facts: ShipmentKpiFacts, state: ShipmentState): ShipmentKpiFacts
       overdue === 0 &&
       rejected === 0 &&
       !billingCase,
-    amount: booking ? sumDecimals(booking.charges.lines.map((line) => line.amount)) : null,
+    amount: booking ? sumAmounts(booking.charges.lines.map((line) => line.amount)) : null,
     currency: booking?.charges.currency ?? null,
     exceptions: [...state.exceptions.values()].map((e) => ({
       exceptionId: e.exceptionId,

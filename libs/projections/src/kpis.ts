@@ -1,4 +1,4 @@
-import { sumDecimals } from './decimal';
+import { sumAmounts } from '@waybill/domain';
 import { hourOverlaps, type EventLatencyRow } from './event-latency.projection';
 import type { ShipmentKpiFacts } from './kpi-facts.projection';
 import { histogramPercentiles, mergeHistograms, percentilesOf, type Percentiles } from './percentiles';
@@ -99,7 +99,7 @@ export function deliveredNotBillable(facts: Iterable<ShipmentKpiFacts>, now: Dat
   }
   const value: Record<string, string> = {};
   for (const [currency, terms] of [...amounts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const total = sumDecimals(terms);
+    const total = sumAmounts(terms);
     if (total !== null) value[currency] = total;
   }
   return { count, value, byAge };

@@ -2,6 +2,11 @@ const DECIMAL = /^(-?)(\d+)(?:\.(\d{1,6}))?$/;
 const SCALE = 6;
 const UNIT = 10n ** BigInt(SCALE);
 
+/** Whether `value` is a decimal string as contract v1 carries money: `-?digits(.1–6 digits)?`. */
+export function isAmount(value: string): boolean {
+  return DECIMAL.test(value);
+}
+
 /** A decimal string read as an integer of millionths, or null when it is not one. Never a float. */
 function scaled(value: string): { value: bigint; places: number } | null {
   const match = DECIMAL.exec(value);
@@ -21,7 +26,9 @@ function format(value: bigint, places: number): string {
 
 /**
  * The exact sum of decimal strings, with as many decimals as the most precise term (`'0.10' +
- * '0.20'` is `'0.30'`); null when a term is not a decimal. Money is never a float.
+ * '0.20'` is `'0.30'`, `'120.505' + '1.5'` is `'122.005'`). Computed on integers scaled by 10⁶,
+ * never on floats. `null` when a term is not a decimal (`isAmount`), so that one bad line shows as
+ * an unknown amount rather than a wrong one.
  */
 export function sumAmounts(terms: readonly string[]): string | null {
   let total = 0n;

@@ -1,6 +1,6 @@
 import type { ShipmentCommand } from './shipment.commands';
 import type { CarrierInvoiceAudit, CorroboratedFact, ShipmentEvent } from './shipment.events';
-import { sameAmount, subtractAmounts, sumAmounts } from './money';
+import { isAmount, sameAmount, subtractAmounts, sumAmounts } from './money';
 import { findMilestoneFact, hasMilestone, milestoneTime, type ShipmentState } from './shipment.state';
 import { TERMINAL_MILESTONES, type Booking, type Milestone, type Report } from './shipment.types';
 
@@ -106,7 +106,7 @@ export function auditInvoice(
 ): CarrierInvoiceAudit {
   if (!booking) return { result: 'unaudited', reason: 'not_booked' };
   const bookedTotal = sumAmounts(booking.charges.lines.map((l) => l.amount));
-  if (bookedTotal === null || sumAmounts([invoice.total]) === null) {
+  if (bookedTotal === null || !isAmount(invoice.total)) {
     return { result: 'unaudited', reason: 'unreadable_amount' };
   }
   const compared = {
