@@ -64,19 +64,24 @@ export async function migrateSchema(
 
 /**
  * Runs `work` in one transaction on one client of the pool: committed when it resolves, rolled
- * back when it throws (and the error passed on), the client given back either way.
+ * back when it throws (and the error passed on), the client given back either way. A client whose
+ * ROLLBACK failed is broken (its connection is gone or unusable): it is given back as such, so
+ * that the pool closes it instead of lending it out again.
  */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

@@ -1,5 +1,5 @@
 import { type ClientBase, type Pool } from 'pg';
-import { preparedQuery } from '@waybill/platform';
+import { preparedQuery, withTransaction } from '@waybill/platform';
 import { validateAppend } from '../append-rules';
 import { EventStoreUnavailableError } from '../errors';
 import {
@@ -378,7 +378,7 @@ export class PostgresEventStore implements EventStore {
   private async commitBatch(batch: PendingAppend[], attempt = 1): Promise<void> {
     let outcomes: AppendOutcome[];
     try {
-      outcomes = await this.transaction((client) =>
+      outcomes = await withTransaction(this.pool, (client) =>
         writeAppends(
           client,
           this.tables,
@@ -406,23 +406,5 @@ export class PostgresEventStore implements EventStore {
       outcome.ok ? batch[i]!.resolve(outcome.result) : batch[i]!.reject(outcome.error),
     );
     if (outcomes.some((o) => o.ok && o.result.appended > 0)) for (const s of this.subscriptions) s.wake();
-  }
-
-  private async transaction<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }
