@@ -1,4 +1,5 @@
 import { headers as natsHeaders, type JetStreamClient, type PubAck } from 'nats';
+import { canonicalJson } from '@waybill/domain';
 import type { Subjects } from './subjects';
 
 /** When Waybill received the raw carrier message a canonical message was translated from. */
@@ -33,15 +34,7 @@ export function canonicalBytes(publication: CanonicalPublication): Uint8Array {
     shipmentId: publication.shipmentId,
     correlationId: publication.correlationId,
   };
-  const sorted = Object.fromEntries(Object.entries(body).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return new TextEncoder().encode(JSON.stringify(sorted, sortedReplacer));
-}
-
-function sortedReplacer(_key: string, value: unknown): unknown {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  return new TextEncoder().encode(canonicalJson(body));
 }
 
 /**
