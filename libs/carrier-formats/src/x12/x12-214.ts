@@ -1,3 +1,4 @@
+import type { Severity } from '@waybill/domain';
 import type { Rejected, TranslatedMessage } from '../translation';
 import {
   X12_APPOINTMENT_STATUS_CODES,
@@ -9,7 +10,6 @@ import {
   X12_APPOINTMENT_MAPPING,
   X12_REASON_MAPPING,
   X12_STATUS_MAPPING,
-  type ExceptionSeverity,
   type X12ReasonMapping,
 } from './x12-mapping';
 import { ReferenceCollector, x12MessageId, x12Source } from './x12-messages';
@@ -63,9 +63,9 @@ interface LxLoop {
   firstLocation?: X12Location;
 }
 
-const SEVERITY_RANK: Readonly<Record<ExceptionSeverity, number>> = { low: 0, medium: 1, high: 2 };
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2 };
 
-function maxSeverity(a: ExceptionSeverity, b: ExceptionSeverity): ExceptionSeverity {
+function maxSeverity(a: Severity, b: Severity): Severity {
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 

@@ -3,33 +3,18 @@
  * here is checked against the standard lists in x12-code-lists.ts by a unit test. A code that
  * is in the standard but not here is rejected as `unknown_code`, never guessed.
  */
+import type { ExceptionCode, Milestone, Severity } from '@waybill/domain';
 import { CA_PROVINCE_ZONES, US_STATE_ZONES } from '../common/time-zones';
-
-export type CanonicalMilestone =
-  'dispatched' | 'in_transit' | 'out_for_delivery' | 'arrived' | 'delivered' | 'returned' | 'cancelled';
-
-export type ExceptionCode =
-  | 'delay'
-  | 'damage'
-  | 'shortage'
-  | 'refused'
-  | 'address'
-  | 'temperature_excursion'
-  | 'customs_hold'
-  | 'lost'
-  | 'other';
-
-export type ExceptionSeverity = 'low' | 'medium' | 'high';
 
 /** What one AT7-01 shipment status code becomes. */
 export type X12StatusMapping =
-  | { readonly produces: 'milestone'; readonly milestone: CanonicalMilestone }
+  | { readonly produces: 'milestone'; readonly milestone: Milestone }
   | { readonly produces: 'eta'; readonly estimate: 'pickup' | 'delivery' }
-  | { readonly produces: 'exception'; readonly code: ExceptionCode; readonly severity: ExceptionSeverity };
+  | { readonly produces: 'exception'; readonly code: ExceptionCode; readonly severity: Severity };
 
-const milestone = (m: CanonicalMilestone): X12StatusMapping => ({ produces: 'milestone', milestone: m });
+const milestone = (m: Milestone): X12StatusMapping => ({ produces: 'milestone', milestone: m });
 const eta = (estimate: 'pickup' | 'delivery'): X12StatusMapping => ({ produces: 'eta', estimate });
-const exception = (code: ExceptionCode, severity: ExceptionSeverity): X12StatusMapping => ({
+const exception = (code: ExceptionCode, severity: Severity): X12StatusMapping => ({
   produces: 'exception',
   code,
   severity,
@@ -77,11 +62,10 @@ export const X12_STATUS_MAPPING: Readonly<Partial<Record<string, X12StatusMappin
 
 /** What one AT7-02 / AT7-04 reason code (element 1651) adds: an exception, or nothing. */
 export type X12ReasonMapping =
-  | { readonly exception: ExceptionCode; readonly severity: ExceptionSeverity }
-  | { readonly exception: 'none' };
+  { readonly exception: ExceptionCode; readonly severity: Severity } | { readonly exception: 'none' };
 
 const none: X12ReasonMapping = { exception: 'none' };
-const because = (code: ExceptionCode, severity: ExceptionSeverity): X12ReasonMapping => ({
+const because = (code: ExceptionCode, severity: Severity): X12ReasonMapping => ({
   exception: code,
   severity,
 });
