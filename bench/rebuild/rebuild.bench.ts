@@ -5,7 +5,7 @@
  * projection and no writes, once before and once after the rebuild.
  *
  *   npm run bench:rebuild -- --events 1000000 [--projection billable-shipments]
- *   npm run bench:rebuild -- --events 300000 --keep-log dev   (log kept in waybill_bench_dev: drop it after)
+ *   npm run bench:rebuild -- --events 300000 --keep-log dev   (log kept in waybill_t_bench_dev: drop it after)
  *   BENCH_PROFILE=/tmp/rebuild.cpuprofile npm run bench:rebuild -- …   (profiles the rebuild only)
  *
  * The log is written straight into the event store's table (setup, not measured). Writes
@@ -16,7 +16,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { contractStreamId, shipmentStreamId, withPolicyDefaults } from '@waybill/domain';
-import { ensureDatabase } from '@waybill/platform';
 import { PostgresEventStore, START, type Position } from '@waybill/event-store';
 import { readModelNamed, Rebuilds } from '@waybill/read-models';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
@@ -149,17 +148,12 @@ async function readBaseline(
   return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: cpu() };
 }
 
-async function keptDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/waybill_bench_${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
-  await ensureDatabase(url.toString());
-  return { url: url.toString(), drop: () => Promise.resolve() };
-}
-
 async function main(): Promise<void> {
   const definition = readModelNamed(PROJECTION);
   if (!definition) throw new Error(`no read model named ${PROJECTION}`);
-  const db = KEEP_LOG ? await keptDatabase(KEEP_LOG) : await createTestDatabase('bench_rebuild');
+  const db = await createTestDatabase(KEEP_LOG ? `bench_${KEEP_LOG}` : 'bench_rebuild', {
+    keep: KEEP_LOG !== '',
+  });
   const pool = new Pool({ connectionString: db.url, max: 10 });
   try {
     const store = await PostgresEventStore.create(pool, { schema: SCHEMA });
