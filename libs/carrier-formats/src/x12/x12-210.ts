@@ -1,9 +1,9 @@
-import type { Rejected } from '../translation';
+import type { Rejected, Translation } from '../translation';
 import { X12_SPECIAL_CHARGE_CODES } from './x12-special-charge-codes';
 import { ReferenceCollector, x12MessageId, x12Source } from './x12-messages';
 import { formatX12Rfc3339, parseX12Date } from './x12-time';
 import { element, type X12Segment } from './x12-tokenizer';
-import { unknownCode, type X12TransactionInput, type X12TransactionOutput } from './x12-transaction';
+import { unknownCode, type X12TransactionInput } from './x12-transaction';
 
 /** Segments of the 004010 and 005010 210 that may appear; B3, C3, N9, L11 and L1 are read. */
 const KNOWN_210_SEGMENTS: ReadonlySet<string> = new Set([
@@ -86,7 +86,7 @@ interface ChargeLine {
 }
 
 /** Translates one 210 freight invoice into one `shipment.carrier-invoice` message. */
-export function translate210(input: X12TransactionInput): X12TransactionOutput {
+export function translate210(input: X12TransactionInput): Translation {
   const { transaction, interchange, group, receivedAt } = input;
   const place = transaction.place;
   const rejected: Rejected[] = [];
@@ -160,7 +160,7 @@ export function translate210(input: X12TransactionInput): X12TransactionOutput {
     }
   }
 
-  const invalid = (code: string | undefined, explanation: string): X12TransactionOutput => ({
+  const invalid = (code: string | undefined, explanation: string): Translation => ({
     messages: [],
     rejected: [
       ...rejected,

@@ -1,5 +1,5 @@
 import type { Severity } from '@waybill/domain';
-import type { Rejected, TranslatedMessage } from '../translation';
+import type { Rejected, TranslatedMessage, Translation } from '../translation';
 import {
   X12_APPOINTMENT_STATUS_CODES,
   X12_SHIPMENT_STATUS_CODES,
@@ -15,7 +15,7 @@ import {
 import { ReferenceCollector, x12MessageId, x12Source } from './x12-messages';
 import { resolveX12Time, type X12Location } from './x12-time';
 import { element, type X12Segment } from './x12-tokenizer';
-import { unknownCode, type X12TransactionInput, type X12TransactionOutput } from './x12-transaction';
+import { unknownCode, type X12TransactionInput } from './x12-transaction';
 
 /** Segments of the 004010 and 005010 214 that may appear; only B10, L11, LX, AT7 and MS1 are read. */
 const KNOWN_214_SEGMENTS: ReadonlySet<string> = new Set([
@@ -87,7 +87,7 @@ function locationText(location: X12Location | undefined): string | undefined {
 }
 
 /** Translates one 214 transaction set: every AT7 is a milestone, an estimate, an exception or an appointment. */
-export function translate214(input: X12TransactionInput): X12TransactionOutput {
+export function translate214(input: X12TransactionInput): Translation {
   const { transaction, interchange, group, receivedAt } = input;
   const messages: TranslatedMessage[] = [];
   const rejected: Rejected[] = [];

@@ -1,4 +1,4 @@
-import type { Rejected, TranslatedMessage } from '../translation';
+import type { Rejected } from '../translation';
 import type { X12Group, X12Interchange, X12Transaction } from './x12-tokenizer';
 
 /** One transaction set with its envelope, as a set-specific translator (214, 210) receives it. */
@@ -7,12 +7,6 @@ export interface X12TransactionInput {
   readonly group: X12Group;
   readonly transaction: X12Transaction;
   readonly receivedAt: Date;
-}
-
-export interface X12TransactionOutput {
-  readonly messages: readonly TranslatedMessage[];
-  readonly rejected: readonly Rejected[];
-  readonly warnings: readonly string[];
 }
 
 /** The `unknown_code` rejection of a code, saying whether the standard knows it. */

@@ -8,11 +8,9 @@ import type {
 import { translate210 } from './x12-210';
 import { translate214 } from './x12-214';
 import { tokenizeX12 } from './x12-tokenizer';
-import type { X12TransactionInput, X12TransactionOutput } from './x12-transaction';
+import type { X12TransactionInput } from './x12-transaction';
 
-const TRANSACTION_SETS: Readonly<
-  Partial<Record<string, (input: X12TransactionInput) => X12TransactionOutput>>
-> = {
+const TRANSACTION_SETS: Readonly<Partial<Record<string, (input: X12TransactionInput) => Translation>>> = {
   '214': translate214,
   '210': translate210,
 };
