@@ -17,15 +17,11 @@ import { loadConfig } from '@waybill/platform';
 import { shipmentDay, type Publication } from '@waybill/simulator';
 import { connectTestNats, createTestDatabase, deleteStreams, testPrefixes } from '@waybill/testing';
 import { machine } from '../machine';
+import { arg, startPhase } from '../phase';
 import { startCpuAccounting } from '../process-cpu';
-import { startProfile } from '../profile';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const SHIPMENTS = arg('shipments', 4000);
-const ROUNDS = arg('rounds', 1);
+const SHIPMENTS = Number(arg('shipments', '4000'));
+const ROUNDS = Number(arg('rounds', '1'));
 
 async function publishAll(
   nats: NatsConnection,
@@ -176,21 +172,12 @@ async function waybill(
   await publishAll(nats, subjectPrefix, day);
   const jsm = await nats.jetstreamManager();
 
-  const profiler = process.env.BENCH_PROFILE ? await startProfile(process.env.BENCH_PROFILE) : null;
-  const elu0 = performance.eventLoopUtilization();
-  const cpu0 = process.cpuUsage();
-  const cpuAccounting = startCpuAccounting();
+  const phase = await startPhase('waybill');
   const started = performance.now();
   const app = await startProcessor(config);
   const finished = await waitIdle(jsm, streamNames(streamPrefix).ingest, config.ingestConsumer, day.length);
-  const cpuSeconds = cpuAccounting();
-  const elu = performance.eventLoopUtilization(elu0);
-  const cpu = process.cpuUsage(cpu0);
-  console.error(
-    `waybill phase: event-loop utilisation ${elu.utilization.toFixed(2)}, cpu user ${(cpu.user / 1e6).toFixed(2)} s system ${(cpu.system / 1e6).toFixed(2)} s`,
-  );
+  const { cpuSeconds } = await phase();
   await app.close();
-  await profiler?.();
   const pool = new Pool({ connectionString: databaseUrl });
   const events = Number(
     (await pool.query<{ n: string }>('SELECT count(*) AS n FROM waybill_events.events')).rows[0]!.n,

@@ -17,14 +17,11 @@ import { loadConfig } from '@waybill/platform';
 import { shipmentDay } from '@waybill/simulator';
 import { connectTestNats, createTestDatabase, deleteStreams, testPrefixes } from '@waybill/testing';
 import { machine } from '../machine';
+import { arg } from '../phase';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RATE = arg('rate', 1000);
-const PROBES = arg('probes', 200);
-const PROBE_INTERVAL_MS = arg('interval', 100);
+const RATE = Number(arg('rate', '1000'));
+const PROBES = Number(arg('probes', '200'));
+const PROBE_INTERVAL_MS = Number(arg('interval', '100'));
 const WITH_READ_MODELS = process.argv.includes('--read-models');
 
 function percentile(sorted: number[], p: number): number {

@@ -21,13 +21,9 @@ import { readModelNamed, Rebuilds } from '@waybill/read-models';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
 import { createTestDatabase } from '@waybill/testing';
 import { machine } from '../machine';
+import { arg, startPhase } from '../phase';
 import { startCpuAccounting } from '../process-cpu';
-import { startProfile } from '../profile';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
 const EVENTS = Number(arg('events', '1000000'));
 const PROJECTION = arg('projection', 'billable-shipments');
 /** Keep the log in this database between runs (written only when empty): for iterating on the runner. */
@@ -169,11 +165,7 @@ async function main(): Promise<void> {
     const memoryBefore = process.memoryUsage().rss;
     let peakRss = memoryBefore;
     const requested = await rebuilds.request(PROJECTION, { dryRun: false, requestedBy: 'bench' });
-    const profiler = process.env.BENCH_PROFILE ? await startProfile(process.env.BENCH_PROFILE) : null;
-    const elu0 = performance.eventLoopUtilization();
-    const cpu0 = process.cpuUsage();
-    const cpuAccounting = startCpuAccounting();
-    const started = process.hrtime.bigint();
+    const phase = await startPhase('rebuild');
     const done = await rebuilds.runClaimed(requested.rebuildId, (rebuild) => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       if (rebuild.progress)
@@ -181,14 +173,7 @@ async function main(): Promise<void> {
           `\rrebuild: ${rebuild.progress.eventsApplied} events, ${rebuild.progress.eventsPerSecond}/s, eta ${rebuild.progress.etaSeconds ?? '?'} s   `,
         );
     });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const elu = performance.eventLoopUtilization(elu0);
-    const cpu = process.cpuUsage(cpu0);
-    const cpuSeconds = cpuAccounting();
-    await profiler?.();
-    process.stderr.write(
-      `\nrebuild phase: event-loop utilisation ${elu.utilization.toFixed(2)}, cpu user ${(cpu.user / 1e6).toFixed(2)} s system ${(cpu.system / 1e6).toFixed(2)} s\n`,
-    );
+    const { seconds, eventLoopUtilisation, cpuSeconds } = await phase();
     if (done.status !== 'swapped') throw new Error(`rebuild ended ${done.status}: ${done.error}`);
     const applied = done.progress?.eventsApplied ?? 0;
     // The read rate of this machine swings by half from one minute to the next: read before and
@@ -221,7 +206,7 @@ async function main(): Promise<void> {
         seconds: +seconds.toFixed(3),
         perSecond: Math.round(applied / seconds),
         peakRssMiB: Math.round(peakRss / 2 ** 20),
-        eventLoopUtilisation: +elu.utilization.toFixed(2),
+        eventLoopUtilisation,
         cpuSeconds,
         rows: done.diff ? Object.values(done.diff.countsAfter).reduce((a, b) => a + b, 0) : null,
       },
