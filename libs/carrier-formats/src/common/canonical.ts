@@ -70,7 +70,12 @@ export function guessedFlag(guessed: boolean): { readonly timeZoneGuessed?: true
   return guessed ? { timeZoneGuessed: true } : {};
 }
 
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2 };
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2 };
+
+/** The highest of the severities; `low` when there is none. */
+export function maxSeverity(...severities: readonly Severity[]): Severity {
+  return severities.reduce<Severity>((max, s) => (SEVERITY_RANK[s] > SEVERITY_RANK[max] ? s : max), 'low');
+}
 
 /** Adds a value once, keeping first-seen order. */
 function addUnique(list: readonly string[] | undefined, value: string): readonly string[] {

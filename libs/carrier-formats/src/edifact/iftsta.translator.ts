@@ -2,8 +2,8 @@ import type { Severity } from '@waybill/domain';
 import {
   guessedFlag,
   invalidInput,
+  maxSeverity,
   ReferencesBuilder,
-  SEVERITY_RANK,
   translated,
   TranslationBuilder,
 } from '../common/canonical';
@@ -259,10 +259,7 @@ function translateStatus(
       reason.exception === undefined ? [] : [reason.exception.severity],
     ),
   ];
-  const severity = severities.reduce<Severity>(
-    (max, s) => (SEVERITY_RANK[s] > SEVERITY_RANK[max] ? s : max),
-    'low',
-  );
+  const severity = maxSeverity(...severities);
   const description = [
     `${event} ${eventMapping.description}`,
     ...reasons.map((reason) => `reason ${reason.code} ${reason.description}`),

@@ -1,4 +1,4 @@
-import type { Severity } from '@waybill/domain';
+import { maxSeverity } from '../common/canonical';
 import type { Rejected, TranslatedMessage, Translation } from '../translation';
 import {
   X12_APPOINTMENT_STATUS_CODES,
@@ -61,12 +61,6 @@ interface LxLoop {
   readonly statuses: StatusRecord[];
   readonly references: ReferenceCollector;
   firstLocation?: X12Location;
-}
-
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2 };
-
-function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
 function readLocation(ms1: X12Segment): X12Location | undefined {
