@@ -70,6 +70,18 @@ const eventCountProjection: Projection<{ readonly events: number }> = {
   apply: (row) => ({ events: row.events + 1 }),
 };
 
+// A query table that adds up the events of every committed batch: an event applied twice shows.
+const counted: ReadModelTable<{ readonly events: number }> = {
+  names: ['applied'],
+  ddl: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.applied (id int PRIMARY KEY, events bigint NOT NULL)`],
+  write: async ({ client, schema: s, eventCount }) => {
+    await client.query(
+      `INSERT INTO ${s}.applied VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET events = applied.events + $1`,
+      [eventCount],
+    );
+  },
+};
+
 describe('projection runner', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let pool: Pool;
@@ -301,16 +313,6 @@ describe('projection runner', () => {
   it('when a batch fails half-way, then nothing of it is visible and the checkpoint stays; after a restart every event counts exactly once', async () => {
     await appendDay('RMD', 30);
     const schema = freshSchema();
-    const counted: ReadModelTable<{ readonly events: number }> = {
-      names: ['applied'],
-      ddl: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.applied (id int PRIMARY KEY, events bigint NOT NULL)`],
-      write: async ({ client, schema: s, eventCount }) => {
-        await client.query(
-          `INSERT INTO ${s}.applied VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET events = applied.events + $1`,
-          [eventCount],
-        );
-      },
-    };
     const committed: Position[] = [];
     const errors: unknown[] = [];
     let batches = 0;
@@ -468,16 +470,6 @@ describe('projection runner', () => {
   it('when a write-behind commit fails while the next events are folded, then the runner drops them, follows again from its checkpoint and counts every event once', async () => {
     await appendDay('RMJ', 30);
     const schema = freshSchema();
-    const counted: ReadModelTable<{ readonly events: number }> = {
-      names: ['applied'],
-      ddl: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.applied (id int PRIMARY KEY, events bigint NOT NULL)`],
-      write: async ({ client, schema: s, eventCount }) => {
-        await client.query(
-          `INSERT INTO ${s}.applied VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET events = applied.events + $1`,
-          [eventCount],
-        );
-      },
-    };
     const errors: unknown[] = [];
     let commits = 0;
     const behind = runner({

@@ -164,7 +164,8 @@ describe('read-model rebuilds', () => {
     let events: RecordedEvent[] = [];
     await until(async () => {
       events = await store.readAll({ streamPrefixes: PREFIXES });
-      return comparePositions(events.at(-1)!.position, lastAppended!) >= 0;
+      const last = events.at(-1);
+      return last !== undefined && comparePositions(last.position, lastAppended!) >= 0;
     });
     return events;
   }
