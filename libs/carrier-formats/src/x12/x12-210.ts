@@ -3,7 +3,7 @@ import { X12_SPECIAL_CHARGE_CODES } from './x12-special-charge-codes';
 import { ReferenceCollector, x12MessageId, x12Source } from './x12-messages';
 import { formatX12Rfc3339, parseX12Date } from './x12-time';
 import { element, type X12Segment } from './x12-tokenizer';
-import { unknownCode, type X12TransactionInput } from './x12-transaction';
+import { unknownCode, unknownSegment, type X12TransactionInput } from './x12-transaction';
 
 /** Segments of the 004010 and 005010 210 that may appear; B3, C3, N9, L11 and L1 are read. */
 const KNOWN_210_SEGMENTS: ReadonlySet<string> = new Set([
@@ -100,12 +100,7 @@ export function translate210(input: X12TransactionInput): Translation {
 
   for (const segment of transaction.segments) {
     if (!KNOWN_210_SEGMENTS.has(segment.id)) {
-      rejected.push({
-        reason: 'invalid_message',
-        place: `${place}/${segment.id}#${segment.position}`,
-        code: `segment=${segment.id}`,
-        explanation: `Segment ${segment.id} is not part of an X12 210; its content was not translated`,
-      });
+      rejected.push(unknownSegment(place, segment, '210'));
       continue;
     }
     switch (segment.id) {

@@ -15,7 +15,7 @@ import {
 import { ReferenceCollector, x12MessageId, x12Source } from './x12-messages';
 import { resolveX12Time, type X12Location } from './x12-time';
 import { element, type X12Segment } from './x12-tokenizer';
-import { unknownCode, type X12TransactionInput } from './x12-transaction';
+import { unknownCode, unknownSegment, type X12TransactionInput } from './x12-transaction';
 
 /** Segments of the 004010 and 005010 214 that may appear; only B10, L11, LX, AT7 and MS1 are read. */
 const KNOWN_214_SEGMENTS: ReadonlySet<string> = new Set([
@@ -96,12 +96,7 @@ export function translate214(input: X12TransactionInput): Translation {
 
   for (const segment of transaction.segments) {
     if (!KNOWN_214_SEGMENTS.has(segment.id)) {
-      rejected.push({
-        reason: 'invalid_message',
-        place: `${transaction.place}/${segment.id}#${segment.position}`,
-        code: `segment=${segment.id}`,
-        explanation: `Segment ${segment.id} is not part of an X12 214; its content was not translated`,
-      });
+      rejected.push(unknownSegment(transaction.place, segment, '214'));
       continue;
     }
     switch (segment.id) {

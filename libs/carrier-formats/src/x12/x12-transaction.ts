@@ -1,5 +1,5 @@
 import type { Rejected } from '../translation';
-import type { X12Group, X12Interchange, X12Transaction } from './x12-tokenizer';
+import type { X12Group, X12Interchange, X12Segment, X12Transaction } from './x12-tokenizer';
 
 /** One transaction set with its envelope, as a set-specific translator (214, 210) receives it. */
 export interface X12TransactionInput {
@@ -26,5 +26,19 @@ export function unknownCode(
       meaning === undefined
         ? `${elementName} ${code} is not an X12 004010 ${what}`
         : `${elementName} ${code} (${meaning}) is an X12 ${what} that Waybill does not map`,
+  };
+}
+
+/** The rejection of a segment that is not part of the transaction set; the rest of the set is still read. */
+export function unknownSegment(
+  transactionPlace: string,
+  segment: X12Segment,
+  setId: '210' | '214',
+): Rejected {
+  return {
+    reason: 'invalid_message',
+    place: `${transactionPlace}/${segment.id}#${segment.position}`,
+    code: `segment=${segment.id}`,
+    explanation: `Segment ${segment.id} is not part of an X12 ${setId}; its content was not translated`,
   };
 }
