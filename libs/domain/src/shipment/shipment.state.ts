@@ -139,21 +139,24 @@ function withMessage(state: ShipmentState, messageId: string): ReadonlySet<strin
   return new Set(state.messageIds).add(messageId);
 }
 
-function byOccurrence(a: MilestoneFact, b: MilestoneFact): number {
+function byOccurrence(a: { readonly occurredAt: string }, b: { readonly occurredAt: string }): number {
   return Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
 }
 
 /**
- * `[...milestones, fact].sort(byOccurrence)` for milestones already in that order: the fact goes
- * after every one that did not occur later. Sorting again on every milestone parsed each time
- * O(n log n) times; this parses at most n.
+ * `[...facts, fact].sort(byOccurrence)` for facts already in that order (milestones,
+ * appointments): the fact goes after every one that did not occur later. Sorting again on every
+ * fact parsed each time O(n log n) times; this parses at most n.
  */
-function withMilestone(milestones: readonly MilestoneFact[], fact: MilestoneFact): MilestoneFact[] {
+function withFactInOrder<Fact extends { readonly occurredAt: string }>(
+  facts: readonly Fact[],
+  fact: Fact,
+): Fact[] {
   const at = Date.parse(fact.occurredAt);
-  let index = milestones.length;
-  while (index > 0 && Date.parse(milestones[index - 1]!.occurredAt) > at) index--;
-  if (index === milestones.length) return [...milestones, fact];
-  return [...milestones.slice(0, index), fact, ...milestones.slice(index)];
+  let index = facts.length;
+  while (index > 0 && Date.parse(facts[index - 1]!.occurredAt) > at) index--;
+  if (index === facts.length) return [...facts, fact];
+  return [...facts.slice(0, index), fact, ...facts.slice(index)];
 }
 
 function betterPod(current: PodFact | null, candidate: PodFact): PodFact {
@@ -196,7 +199,7 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         reportedBy: [source],
         ...(location === undefined ? {} : { location }),
       };
-      return { ...state, milestones: withMilestone(state.milestones, fact), messageIds };
+      return { ...state, milestones: withFactInOrder(state.milestones, fact), messageIds };
     }
     case 'ShipmentMilestoneRejected':
       return { ...state, rejectedReports: state.rejectedReports + 1, messageIds };
@@ -304,10 +307,7 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         ...(carrierId === undefined ? {} : { carrierId }),
         ...sourceTimeOf(event.data),
       };
-      const appointments = [...state.appointments, fact].sort(
-        (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt),
-      );
-      return { ...state, appointments, messageIds };
+      return { ...state, appointments: withFactInOrder(state.appointments, fact), messageIds };
     }
     case 'ShipmentCarrierInvoiced': {
       const { invoiceNumber, carrierId, currency, lines, total, occurredAt, source, messageId, audit } =
