@@ -143,6 +143,29 @@ describe('X12 210 freight invoice', () => {
     ]);
   });
 
+  it('when a segment is not part of a 210, then it is rejected at its place and the invoice is still translated', () => {
+    const result = translate(
+      bytes(
+        interchange('210', [
+          'B3**INV-1*BOL1*PP*L*20240315***20240313*035*ABCD',
+          'XYZ*1',
+          'L1*1***100****400',
+        ]),
+      ),
+    );
+    expect([result.messages.length, result.rejected]).toStrictEqual([
+      1,
+      [
+        {
+          reason: 'invalid_message',
+          place: `${place}/XYZ#3`,
+          code: 'segment=XYZ',
+          explanation: 'Segment XYZ is not part of an X12 210; its content was not translated',
+        },
+      ],
+    ]);
+  });
+
   it('when the B3-11 SCAC is missing, then the invoice is rejected as invalid', () => {
     expect(
       translate(
