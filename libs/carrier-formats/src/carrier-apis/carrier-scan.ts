@@ -254,8 +254,3 @@ export function exceptionOf(code: ExceptionCode): ScanOutcome {
 export const milestoneOf = (milestone: Milestone): ScanOutcome => ({ kind: 'milestone', milestone });
 export const INFORMATIONAL: ScanOutcome = { kind: 'informational' };
 export const UNKNOWN: ScanOutcome = { kind: 'unknown' };
-
-export function joinText(...parts: readonly (string | undefined)[]): string | undefined {
-  const present = parts.filter((part): part is string => part !== undefined && part !== '');
-  return present.length === 0 ? undefined : present.join(', ');
-}

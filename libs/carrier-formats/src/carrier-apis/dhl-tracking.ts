@@ -1,4 +1,4 @@
-import { ReferencesBuilder, type TranslationBuilder } from '../common/canonical';
+import { joinText, ReferencesBuilder, type TranslationBuilder } from '../common/canonical';
 import { asArray, asRecord, asText, jsonPlace, type JsonRecord } from '../common/json-reader';
 import { parseIsoTimestamp, type ResolvedTime } from '../common/timestamps';
 import {
@@ -6,7 +6,6 @@ import {
   emitScan,
   exceptionFromText,
   INFORMATIONAL,
-  joinText,
   latest,
   milestoneOf,
   UNKNOWN,

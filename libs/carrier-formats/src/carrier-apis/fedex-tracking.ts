@@ -1,4 +1,4 @@
-import { ReferencesBuilder, type TranslationBuilder } from '../common/canonical';
+import { joinText, ReferencesBuilder, type TranslationBuilder } from '../common/canonical';
 import { asArray, asRecord, asText, jsonPlace, type JsonRecord } from '../common/json-reader';
 import { parseIsoTimestamp, type ResolvedTime } from '../common/timestamps';
 import {
@@ -7,7 +7,6 @@ import {
   exceptionFromText,
   exceptionOf,
   INFORMATIONAL,
-  joinText,
   latest,
   milestoneOf,
   type CarrierFrame,

@@ -70,6 +70,12 @@ export function guessedFlag(guessed: boolean): { readonly timeZoneGuessed?: true
   return guessed ? { timeZoneGuessed: true } : {};
 }
 
+/** The parts that are present, joined by `, ` (`Atlanta, GA, US`); undefined when none is. */
+export function joinText(...parts: readonly (string | undefined)[]): string | undefined {
+  const present = parts.filter((part): part is string => part !== undefined && part !== '');
+  return present.length === 0 ? undefined : present.join(', ');
+}
+
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 0, medium: 1, high: 2 };
 
 /** The highest of the severities; `low` when there is none. */

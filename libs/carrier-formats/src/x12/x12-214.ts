@@ -1,4 +1,4 @@
-import { maxSeverity } from '../common/canonical';
+import { guessedFlag, joinText, maxSeverity } from '../common/canonical';
 import type { Rejected, TranslatedMessage, Translation } from '../translation';
 import {
   X12_APPOINTMENT_STATUS_CODES,
@@ -73,11 +73,6 @@ function readLocation(ms1: X12Segment): X12Location | undefined {
     ...(country === '' ? {} : { country }),
   };
   return Object.keys(location).length === 0 ? undefined : location;
-}
-
-function locationText(location: X12Location | undefined): string | undefined {
-  if (location === undefined) return undefined;
-  return [location.city, location.region, location.country].filter((p) => p !== undefined).join(', ');
 }
 
 /** Translates one 214 transaction set: every AT7 is a milestone, an estimate, an exception or an appointment. */
@@ -318,7 +313,7 @@ function statusTime(input: StatusInput, fallback: 'receivedAt' | 'required'): Ti
     ok: true,
     at: resolved.at,
     fields: {
-      ...(resolved.timeZoneGuessed ? { timeZoneGuessed: true } : {}),
+      ...guessedFlag(resolved.timeZoneGuessed),
       ...(resolved.sourceTimeCode === undefined ? {} : { sourceTimeCode: resolved.sourceTimeCode }),
     },
     warnings: resolved.dateOnly ? [`${place}: AT7-05 has no AT7-06 time; read as 00:00`] : [],
@@ -351,7 +346,7 @@ function translateShipmentStatus(input: StatusInput, status: string, reason: str
 
   switch (mapping.produces) {
     case 'milestone': {
-      const location = locationText(input.location);
+      const location = joinText(input.location?.city, input.location?.region, input.location?.country);
       payloads.push({
         kind: 'shipment.milestone',
         payload: {
