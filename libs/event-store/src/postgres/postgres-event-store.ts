@@ -82,6 +82,18 @@ function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * The parameters `$1` and `$2` of a read of the global order after `after` (compared as
+ * `(e.transaction_id, e.sequence) > ($1::xid8, $2::int8)`), and the stream-prefix filter with its
+ * parameter, if any. More parameters go after these.
+ */
+function afterPosition(after: Position, prefixes?: readonly string[]): { values: unknown[]; filter: string } {
+  const values: unknown[] = [xid8(after.commit), after.prepare.toString()];
+  if (prefixes === undefined) return { values, filter: '' };
+  values.push(prefixes.map(likePrefix));
+  return { values, filter: ` AND e.stream_id LIKE ANY ($${values.length}::text[])` };
+}
+
 /** xid8 has no negative values; START (-1) and anything below a real transaction id read as 0. */
 function xid8(commit: bigint): string {
   return (commit < 0n ? 0n : commit).toString();
@@ -222,12 +234,7 @@ export class PostgresEventStore implements EventStore {
     after: Position,
     options: { readonly streamPrefixes?: readonly string[] } = {},
   ): Promise<number> {
-    const values: unknown[] = [xid8(after.commit), after.prepare.toString()];
-    let filter = '';
-    if (options.streamPrefixes !== undefined) {
-      values.push(options.streamPrefixes.map(likePrefix));
-      filter = ` AND e.stream_id LIKE ANY ($${values.length}::text[])`;
-    }
+    const { values, filter } = afterPosition(after, options.streamPrefixes);
     try {
       const result = await this.pool.query<{ count: string }>(
         `SELECT count(*)::text AS count FROM ${this.tables.events} e
@@ -295,12 +302,7 @@ export class PostgresEventStore implements EventStore {
     limit: number | undefined,
     prefixes?: readonly string[],
   ): Promise<Page> {
-    const values: unknown[] = [xid8(after.commit), after.prepare.toString()];
-    let filter = '';
-    if (prefixes !== undefined) {
-      values.push(prefixes.map(likePrefix));
-      filter = ` AND e.stream_id LIKE ANY ($${values.length}::text[])`;
-    }
+    const { values, filter } = afterPosition(after, prefixes);
     let limitSql = '';
     if (limit !== undefined) {
       values.push(limit);
