@@ -21,10 +21,6 @@ interface CheckpointColumns {
 const UNDEFINED_TABLE = '42P01';
 
 /**
- * The name of a read model's row in `<schema>.projection_checkpoints`, as `ProjectionRunner` keeps
- * it (`rowsTableName` of `@waybill/read-models`, which the package does not export).
- */
-/**
  * `GET /v1/projections` and the rebuild routes: the read models' checkpoints as the runners of
  * `apps/processor` store them, their lag behind the log, and the rebuild requests of `Rebuilds`,
  * which a processor with the `read-models` role picks up and runs.

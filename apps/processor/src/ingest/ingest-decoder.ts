@@ -224,9 +224,6 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
       data: { ...report, caseId: dto.caseId, resolution: dto.resolution },
     };
   }
-  // An optional field sent as null is treated as absent: the command never carries null.
-  const optional = <K extends string, V>(key: K, value: V | null | undefined) =>
-    (value === undefined || value === null ? {} : { [key]: value }) as Partial<Record<K, V>>;
   if (dto instanceof ShipmentBookedDto) {
     return {
       type: 'RecordBooking',
@@ -347,9 +344,17 @@ function toCommand(dto: ShipmentMessageDto, report: Report): ShipmentCommand | B
 /** Kept in the event when the translator said how it read the source's time; null is absent. */
 function sourceTime(dto: ShipmentMessageDto) {
   return {
-    ...(dto.timeZoneGuessed == null ? {} : { timeZoneGuessed: dto.timeZoneGuessed }),
-    ...(dto.sourceTimeCode == null ? {} : { sourceTimeCode: dto.sourceTimeCode }),
+    ...optional('timeZoneGuessed', dto.timeZoneGuessed),
+    ...optional('sourceTimeCode', dto.sourceTimeCode),
   };
+}
+
+/**
+ * `{ [key]: value }`, or `{}` when the value is absent. A field sent as null is treated as absent:
+ * a command never carries null.
+ */
+function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
+  return (value === undefined || value === null ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }
 
 /** A place as the contract knows it: free text, or an address with only the contract's fields. */
