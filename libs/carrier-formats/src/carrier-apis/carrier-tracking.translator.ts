@@ -12,7 +12,8 @@ const CARRIERS: Readonly<Record<string, (json: unknown, out: TranslationBuilder,
     dhl: translateDhl,
   };
 
-export function translateTrackingResponse(raw: Uint8Array, context: TranslationContext): Translation {
+/** UPS, FedEx and DHL tracking JSON (chosen by `context.carrier`) → canonical messages. */
+export function translateCarrierTracking(raw: Uint8Array, context: TranslationContext): Translation {
   const token = context.carrier?.trim().toLowerCase();
   if (token === undefined || token === '') {
     return invalidInput(

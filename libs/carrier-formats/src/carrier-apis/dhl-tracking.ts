@@ -105,11 +105,10 @@ function translateShipment(frame: CarrierFrame, shipment: JsonRecord, place: str
   const references = dhlReferences(shipment, trackingNumber).build() ?? { trackingNumbers: [trackingNumber] };
   let pod = dhlPod(shipment);
   let latestScan: ResolvedTime | undefined;
-  const events = asArray(shipment.events);
-  const scans =
-    events.length > 0
-      ? events.map((e, i) => ({ event: asRecord(e) ?? {}, place: jsonPlace(place, 'events', i) }))
-      : [];
+  const scans = asArray(shipment.events).map((e, i) => ({
+    event: asRecord(e) ?? {},
+    place: jsonPlace(place, 'events', i),
+  }));
   const status = asRecord(shipment.status);
   if (scans.length === 0 && status !== undefined)
     scans.push({ event: status, place: jsonPlace(place, 'status') });

@@ -9,6 +9,7 @@ import {
   INFORMATIONAL,
   latest,
   milestoneOf,
+  UNKNOWN,
   type CarrierFrame,
   type ProofOfDelivery,
   type ScanLocation,
@@ -61,7 +62,7 @@ function fedexOutcome(
   const entry =
     (eventType === undefined ? undefined : FEDEX_EVENTS[eventType]) ??
     (derived === undefined ? undefined : FEDEX_EVENTS[derived]);
-  if (entry === undefined) return { kind: 'unknown' };
+  if (entry === undefined) return UNKNOWN;
   return entry === 'from-text' ? exceptionFromText(text) : entry;
 }
 

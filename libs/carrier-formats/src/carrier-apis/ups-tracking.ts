@@ -1,6 +1,7 @@
-import { joinText, ReferencesBuilder, type TranslationBuilder } from '../common/canonical';
+import { joinText, type TranslationBuilder } from '../common/canonical';
 import { asArray, asRecord, asText, jsonPlace, type JsonRecord } from '../common/json-reader';
-import { isValidWallClock, parseOffset, type SourceTime } from '../common/timestamps';
+import { isValidWallClock, parseOffset, type ResolvedTime, type SourceTime } from '../common/timestamps';
+import type { CarrierReferences } from '../translation';
 import {
   emitEstimate,
   emitScan,
@@ -14,7 +15,6 @@ import {
   type ScanLocation,
   type ScanOutcome,
 } from './carrier-scan';
-import type { ResolvedTime } from '../common/timestamps';
 
 /** UPS activity `status.code` values that mean "out for delivery" under type `I`. */
 const OUT_FOR_DELIVERY_CODES = new Set(['OT', 'OF']);
@@ -115,9 +115,7 @@ function translatePackage(
     });
     return;
   }
-  const references = new ReferencesBuilder().tracking(trackingNumber).build() ?? {
-    trackingNumbers: [trackingNumber],
-  };
+  const references: CarrierReferences = { trackingNumbers: [trackingNumber] };
   let pod = upsPod(pkg);
   let latestScan: ResolvedTime | undefined;
   let lastLocation: ScanLocation | undefined;
