@@ -12,7 +12,7 @@ import { billableShipmentsTable } from './billable-shipments.table';
 import { exceptionQueueTable } from './exception-queue.table';
 import { kpiFactsTable } from './kpis.table';
 import type { ReadModelTable } from './projection-runner';
-import { identifier } from './sql';
+import { identifier, rowsTableName } from './sql';
 
 /** One line of a rebuild's diff: a read-model entry whose status or amount changed. */
 export interface DiffLine {
@@ -178,7 +178,7 @@ export const eventLatencyReadModel: ReadModelDefinition = {
   diff: (client, live, shadow) =>
     diffTables(
       client,
-      'event_latency_rows',
+      rowsTableName(eventLatencyProjection.name),
       { key: 'key', status: (t) => `(${t}.row->>'reports')`, amount: null },
       live,
       shadow,
