@@ -150,6 +150,42 @@ describe('translateCarrierTracking', () => {
       expect(again).toStrictEqual(ups('ups-track-v1.json'));
     });
 
+    it('when the latest activity has an empty address and an earlier one a real address, then the real one gives the estimate its zone', () => {
+      const empty = { city: '', stateProvince: '', postalCode: '', countryCode: '', country: '' };
+      const body = JSON.stringify({
+        trackResponse: {
+          shipment: [
+            {
+              package: [
+                {
+                  trackingNumber: '1Z999AA10123456806',
+                  deliveryDate: [{ type: 'SDD', date: '20240118' }],
+                  activity: [
+                    {
+                      location: { address: empty },
+                      status: { type: 'I', description: 'Departed from Facility', code: 'DP' },
+                      date: '20240117',
+                      time: '061500',
+                    },
+                    {
+                      location: { address: { city: 'Denver', stateProvince: 'CO', countryCode: 'US' } },
+                      status: { type: 'I', description: 'Arrived at Facility', code: 'AR' },
+                      date: '20240116',
+                      time: '221000',
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      });
+      const eta = translateCarrierTracking(bytes(body), { carrier: 'ups', receivedAt }).messages.find(
+        (message) => message.kind === 'shipment.eta',
+      );
+      expect(eta?.payload['estimatedAt']).toBe('2024-01-18T23:59:59-07:00');
+    });
+
     it('when UPS answers with an error body, then it is one invalid_message', () => {
       const body = JSON.stringify({
         response: { errors: [{ code: '151018', message: 'Invalid tracking number' }] },

@@ -82,11 +82,8 @@ function upsAddress(address: JsonRecord | undefined): ScanLocation | undefined {
   const country = asText(address.countryCode) ?? asText(address.country);
   const region = asText(address.stateProvince);
   const text = joinText(asText(address.city), region, country);
-  return {
-    ...(text === undefined ? {} : { text }),
-    ...(country === undefined ? {} : { country }),
-    ...(region === undefined ? {} : { region }),
-  };
+  if (text === undefined) return undefined;
+  return { text, ...(country === undefined ? {} : { country }), ...(region === undefined ? {} : { region }) };
 }
 
 function upsPod(pkg: JsonRecord): ProofOfDelivery | undefined {
