@@ -5,6 +5,7 @@ import {
   JSONCodec,
   RetentionPolicy,
   StorageType,
+  type ConsumerInfo,
   type JetStreamManager,
   type NatsError,
 } from 'nats';
@@ -107,19 +108,8 @@ export async function ensureDurableConsumer(
 ): Promise<void> {
   const streamSubjects = (await jsm.streams.info(options.stream)).config.subjects;
   const filterNeeded = !(streamSubjects.length === 1 && streamSubjects[0] === options.filterSubject);
-  const config = {
-    durable_name: options.durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ...(filterNeeded ? { filter_subject: options.filterSubject } : {}),
-    max_ack_pending: options.maxAckPending,
-    ack_wait: ms(options.ackWaitMs),
-    // Never give up on a message: an infrastructure outage must not turn into lost input.
-    // Poison messages are parked by the processor, not dropped by the server.
-    max_deliver: -1,
-  };
-  try {
-    const info = await jsm.consumers.info(options.stream, options.durable);
+  const filter = filterNeeded ? { filter_subject: options.filterSubject } : {};
+  await addOrUpdateConsumer(jsm, options, filter, (info) => {
     if (filterNeeded && !info.config.filter_subject) {
       // Made when the stream held only its subject; it now holds others, which this consumer
       // would take as its own. The server cannot add a filter to it: it must be made again.
@@ -127,15 +117,45 @@ export async function ensureDurableConsumer(
         `consumer ${options.durable} of stream ${options.stream} has no subject filter, but the stream now also holds ${streamSubjects.filter((s) => s !== options.filterSubject).join(', ')}; delete the consumer so that it is made again with the filter ${options.filterSubject}`,
       );
     }
-    if (info.config.max_ack_pending !== config.max_ack_pending || info.config.ack_wait !== config.ack_wait) {
-      await jsm.consumers.update(options.stream, options.durable, {
-        max_ack_pending: config.max_ack_pending,
-        ack_wait: config.ack_wait,
-      });
-    }
+  });
+}
+
+/**
+ * Makes the durable consumer with `filter` when it does not exist; otherwise lets `check` refuse
+ * the existing one, and brings its `max_ack_pending` and `ack_wait` up to the options (the only
+ * settings the server lets us change in place).
+ */
+async function addOrUpdateConsumer(
+  jsm: JetStreamManager,
+  options: Omit<DurableConsumerOptions, 'filterSubject'>,
+  filter: { readonly filter_subject?: string; readonly filter_subjects?: string[] },
+  check: (existing: ConsumerInfo) => void = () => undefined,
+): Promise<void> {
+  const config = {
+    durable_name: options.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ...filter,
+    max_ack_pending: options.maxAckPending,
+    ack_wait: ms(options.ackWaitMs),
+    // Never give up on a message: an infrastructure outage must not turn into lost input.
+    // Poison messages are parked by the processor, not dropped by the server.
+    max_deliver: -1,
+  };
+  let info: ConsumerInfo;
+  try {
+    info = await jsm.consumers.info(options.stream, options.durable);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.consumers.add(options.stream, config);
+    return;
+  }
+  check(info);
+  if (info.config.max_ack_pending !== config.max_ack_pending || info.config.ack_wait !== config.ack_wait) {
+    await jsm.consumers.update(options.stream, options.durable, {
+      max_ack_pending: config.max_ack_pending,
+      ack_wait: config.ack_wait,
+    });
   }
 }
 
@@ -165,19 +185,6 @@ export async function ensureFilteredConsumers(
     }
     return names;
   }
-  try {
-    await jsm.consumers.info(options.stream, options.durable);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    await jsm.consumers.add(options.stream, {
-      durable_name: options.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subjects: [...filterSubjects],
-      max_ack_pending: options.maxAckPending,
-      ack_wait: ms(options.ackWaitMs),
-      max_deliver: -1,
-    });
-  }
+  await addOrUpdateConsumer(jsm, common, { filter_subjects: [...filterSubjects] });
   return [options.durable];
 }
