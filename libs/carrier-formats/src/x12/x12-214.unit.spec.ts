@@ -536,5 +536,9 @@ describe('X12 214: one status at a time', () => {
     const id = result.messages[0]?.payload['messageId'];
     expect(id).toMatch(/^x12:ABCD:1{47}:[0-9a-f]{64}$/);
     expect(typeof id === 'string' ? id.length : 0).toBe(121);
+    // A dedup key: the SHA-256 of `x12:ABCD:<120 ones>:1:0001:999999:1`, pinned so that it never changes.
+    expect(id).toBe(
+      'x12:ABCD:11111111111111111111111111111111111111111111111:baf5323db38e3b32bf77762ca185c514c90b1e0dfa362dedfd3a9053a514b857',
+    );
   });
 });

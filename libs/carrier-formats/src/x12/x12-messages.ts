@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+import { MAX_MESSAGE_ID_LENGTH, sha256Hex } from '../common/message-id';
 import type { CarrierReferences } from '../translation';
 import { X12_REFERENCE_QUALIFIERS } from './x12-mapping';
 
-const MAX_MESSAGE_ID = 128;
 const HASHED_PREFIX = 56;
 
 /**
@@ -11,8 +10,8 @@ const HASHED_PREFIX = 56;
  */
 export function x12MessageId(parts: readonly string[]): string {
   const key = ['x12', ...parts].join(':');
-  if (key.length <= MAX_MESSAGE_ID) return key;
-  return `${key.slice(0, HASHED_PREFIX)}:${createHash('sha256').update(key).digest('hex')}`;
+  if (key.length <= MAX_MESSAGE_ID_LENGTH) return key;
+  return `${key.slice(0, HASHED_PREFIX)}:${sha256Hex(key)}`;
 }
 
 /** `carrier:<SCAC>` when the transaction names its carrier, else `edi:x12:<ISA06>`. */
