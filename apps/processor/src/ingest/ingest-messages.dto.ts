@@ -56,14 +56,28 @@ class IsRepresentableTime implements ValidatorConstraintInterface {
   }
 }
 
+/**
+ * An RFC 3339 time with its offset (`Z` or `±hh:mm`), one that Waybill can represent: what every
+ * time field of contract v1 must be. The three rules, in the order they report.
+ */
+function IsOffsetTime(): PropertyDecorator {
+  const rules = [
+    IsRFC3339(),
+    Matches(WITH_OFFSET, { message: '$property must carry an offset (Z or ±hh:mm)' }),
+    Validate(IsRepresentableTime),
+  ];
+  // Applied last to first, as stacked decorators are.
+  return (target, key) => {
+    for (const rule of [...rules].reverse()) rule(target, key);
+  };
+}
+
 export class CanonicalMessageDto {
   @IsString()
   @Length(1, 128)
   messageId!: string;
 
-  @IsRFC3339()
-  @Matches(WITH_OFFSET, { message: 'occurredAt must carry an offset (Z or ±hh:mm)' })
-  @Validate(IsRepresentableTime)
+  @IsOffsetTime()
   occurredAt!: string;
 
   @IsString()
@@ -142,9 +156,7 @@ export class ShipmentBookedDto extends ShipmentMessageDto {
   @IsDefined() @Validate(IsPlace) origin!: string | AddressDto;
   @IsDefined() @Validate(IsPlace) destination!: string | AddressDto;
   @IsOptional()
-  @IsRFC3339()
-  @Matches(WITH_OFFSET, { message: 'promisedDeliveryBy must carry an offset' })
-  @Validate(IsRepresentableTime)
+  @IsOffsetTime()
   promisedDeliveryBy?: string;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ChargesDto) charges!: ChargesDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ReferencesDto) references?: ReferencesDto;
@@ -186,9 +198,7 @@ export class ShipmentTemperatureDto extends ShipmentMessageDto {
 /** `shipment.eta` (addition to contract v1): an estimate, never a milestone. */
 export class ShipmentEtaDto extends ShipmentMessageDto {
   @IsIn(ESTIMATES) estimate!: (typeof ESTIMATES)[number];
-  @IsRFC3339()
-  @Matches(WITH_OFFSET, { message: 'estimatedAt must carry an offset (Z or ±hh:mm)' })
-  @Validate(IsRepresentableTime)
+  @IsOffsetTime()
   estimatedAt!: string;
   @IsOptional() @IsString() @IsNotEmpty() carrierId?: string;
 }
@@ -198,9 +208,7 @@ export class ShipmentAppointmentDto extends ShipmentMessageDto {
   @IsIn(APPOINTMENTS) appointment!: (typeof APPOINTMENTS)[number];
   @IsString() @Length(1, 64) code!: string;
   @IsOptional() @IsString() @Length(1, 256) reason?: string;
-  @IsRFC3339()
-  @Matches(WITH_OFFSET, { message: 'appointmentAt must carry an offset (Z or ±hh:mm)' })
-  @Validate(IsRepresentableTime)
+  @IsOffsetTime()
   appointmentAt!: string;
   @IsOptional() @IsString() @IsNotEmpty() carrierId?: string;
 }
