@@ -1,7 +1,7 @@
 import {
   billingView,
   customerIdOf,
-  evolve,
+  evolveUntracked,
   initialShipmentState,
   isContractEvent,
   isShipmentStreamEvent,
@@ -16,7 +16,7 @@ import {
   type ShipmentStreamEvent,
   sumAmounts,
 } from '@waybill/domain';
-import { withoutMessageIds, type EventLike, type EventMeta, type Projection } from './projection';
+import { type EventLike, type EventMeta, type Projection } from './projection';
 
 /** One line of `GET /v1/billing/shipments` (contract v1 §4): a shipment's billing right now. */
 export interface BillableShipment {
@@ -169,7 +169,7 @@ function applyToShipment(
   event: ShipmentStreamEvent,
   meta: EventMeta,
 ): BillableShipmentEntry {
-  const state = evolve(withoutMessageIds(entry.state), event);
+  const state = evolveUntracked(entry.state, event);
   return {
     ...entry,
     state,

@@ -2,7 +2,7 @@ import {
   HOLD_REASONS,
   WAITING_REASONS,
   billingView,
-  evolve,
+  evolveUntracked,
   initialShipmentState,
   isCancelled,
   isShipmentEvent,
@@ -20,7 +20,7 @@ import {
 } from '@waybill/domain';
 import { hourOf, messageReportOf, reportLatencyMs } from './event-latency.projection';
 import { withLatency, type LatencyHistogram } from './percentiles';
-import { withoutMessageIds, type EventLike, type EventMeta, type Projection } from './projection';
+import { type EventLike, type EventMeta, type Projection } from './projection';
 
 /** A shipment exception as the KPIs and the carrier scorecard need it. */
 export interface KpiException {
@@ -233,7 +233,7 @@ export const shipmentKpiFactsProjection: Projection<ShipmentKpiFactsRow, Shipmen
   init: (shipmentId) => ({ facts: initialFacts(shipmentId), state: initialShipmentState }),
   apply: (row: ShipmentKpiFactsRow, event: ShipmentStreamEvent, meta: EventMeta): ShipmentKpiFactsRow => {
     if (meta.revision <= row.facts.revision) return row;
-    const state = evolve(withoutMessageIds(row.state), event);
+    const state = evolveUntracked(row.state, event);
     const { facts } = row;
     const next: ShipmentKpiFacts = {
       ...facts,

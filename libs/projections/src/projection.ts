@@ -1,4 +1,3 @@
-import { UNTRACKED_MESSAGE_IDS } from '@waybill/domain';
 /** An event as any stream may hold it: a stored `type` string and its data. */
 export interface EventLike {
   readonly type: string;
@@ -66,17 +65,4 @@ export function project<Row, Event extends EventLike>(
     result.set(key, projection.apply(row, event, { streamId, revision, recordedAt }));
   }
   return result;
-}
-
-/**
- * A shipment state as a read model keeps it: without the ids of the messages it was folded from.
- * Those ids are how `decide` recognises a duplicate; a read model is fed from the log, where each
- * event comes once, and keeping them would grow every stored row with each message (a row is
- * encoded and written on every change). Apply it before `evolve`: a state whose set is
- * `UNTRACKED_MESSAGE_IDS` keeps it through every event, without a copy.
- */
-export function withoutMessageIds<State extends { readonly messageIds: ReadonlySet<string> }>(
-  state: State,
-): State {
-  return state.messageIds === UNTRACKED_MESSAGE_IDS ? state : { ...state, messageIds: UNTRACKED_MESSAGE_IDS };
 }

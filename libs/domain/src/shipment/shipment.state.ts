@@ -357,6 +357,18 @@ function sourceTimeOf(data: SourceTime): SourceTime {
   };
 }
 
+/**
+ * `evolve` as a read model folds: without the ids of the messages the state was folded from.
+ * Those ids are how `decide` recognises a duplicate; a read model is fed from the log, where each
+ * event comes once, and keeping them would grow every stored row with each message (a row is
+ * encoded and written on every change). A state already untracked is not copied again.
+ */
+export function evolveUntracked(state: ShipmentState, event: ShipmentStreamEvent): ShipmentState {
+  const untracked =
+    state.messageIds === UNTRACKED_MESSAGE_IDS ? state : { ...state, messageIds: UNTRACKED_MESSAGE_IDS };
+  return evolve(untracked, event);
+}
+
 export function fold(
   events: Iterable<ShipmentStreamEvent>,
   state: ShipmentState = initialShipmentState,

@@ -2,7 +2,7 @@ import { given } from './shipment.decider-spec';
 import { booking, cmd, recorded, report } from './shipment.fixtures';
 import type { ShipmentCommand } from './shipment.commands';
 import type { ShipmentEvent } from './shipment.events';
-import { fold, initialShipmentState, UNTRACKED_MESSAGE_IDS } from './shipment.state';
+import { evolveUntracked, fold, initialShipmentState, UNTRACKED_MESSAGE_IDS } from './shipment.state';
 import { shipmentStatus, shipmentView } from './shipment.view';
 
 const T = (hhmm: string, day = 19) => `2026-11-${day}T${hhmm}:00Z`;
@@ -711,5 +711,16 @@ describe('shipment: the fold a read model uses', () => {
     expect(UNTRACKED_MESSAGE_IDS.size).toBe(0);
     expect(tracked.messageIds.size).toBe(3);
     expect({ ...untracked, messageIds: tracked.messageIds }).toEqual(tracked);
+  });
+
+  it('when a read model folds with evolveUntracked from a tracked state, then message ids are dropped once and everything else is as evolve', () => {
+    const events = eventsOf(cmd.book(), cmd.milestone('dispatched', T('08:00')));
+    const tracked = fold(events);
+    const untracked = events.reduce(evolveUntracked, initialShipmentState);
+    expect(untracked.messageIds).toBe(UNTRACKED_MESSAGE_IDS);
+    expect({ ...untracked, messageIds: tracked.messageIds }).toEqual(tracked);
+    const next = evolveUntracked(untracked, recorded(cmd.milestone('delivered', T('15:00'))));
+    expect(next.messageIds).toBe(UNTRACKED_MESSAGE_IDS);
+    expect(next.milestones.map((m) => m.milestone)).toEqual(['dispatched', 'delivered']);
   });
 });
