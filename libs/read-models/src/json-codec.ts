@@ -97,3 +97,11 @@ function replacer(this: unknown, key: string, converted: unknown): unknown {
 export function parseJson(text: string): unknown {
   return decodeJson(JSON.parse(text));
 }
+
+/**
+ * A stored row back to its value, whichever column type holds it: `text` (rows tables made since
+ * session 4, which `pg` returns as a string) or `json`/`jsonb` (older ones, which it parses).
+ */
+export function decodeStoredJson(stored: unknown): unknown {
+  return typeof stored === 'string' ? parseJson(stored) : decodeJson(stored);
+}

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { type EventLatencyRow, type ShipmentKpiFacts, type ShipmentKpiFactsRow } from '@waybill/projections';
-import { decodeJson, stringifyJson } from './json-codec';
+import { decodeJson, decodeStoredJson, stringifyJson } from './json-codec';
 import type { BatchContext, ReadModelTable } from './projection-runner';
 import { identifier, rowsTableName } from './sql';
 
@@ -127,5 +127,5 @@ export async function readEventLatencyHours(
     `SELECT row FROM ${identifier(schema)}.${rowsTableName('event-latency')} WHERE key >= $1 AND key <= $2`,
     [hour(from), hour(new Date(to.getTime() - 1))],
   );
-  return result.rows.map((r) => decodeJson(r.row) as EventLatencyRow);
+  return result.rows.map((r) => decodeStoredJson(r.row) as EventLatencyRow);
 }

@@ -179,7 +179,7 @@ export const eventLatencyReadModel: ReadModelDefinition = {
     diffTables(
       client,
       rowsTableName(eventLatencyProjection.name),
-      { key: 'key', status: (t) => `(${t}.row->>'reports')`, amount: null },
+      { key: 'key', status: (t) => `(${t}.row::json->>'reports')`, amount: null },
       live,
       shadow,
     ),

@@ -311,6 +311,8 @@ export class Rebuilds {
       // collection than the reads a miss costs (bench/rebuild: 31,394 events/s with every row,
       // 35,843 with 30,000, in the same hour).
       cachedRows: this.options.cachedRows ?? 50_000,
+      // Dropped and made anew above, and written by this runner alone.
+      freshTable: true,
       restartDelayMs: 200,
       onError: (error) => {
         errors.push(error);

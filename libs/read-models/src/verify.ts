@@ -9,7 +9,7 @@ import {
   type Position,
 } from '@waybill/event-store';
 import { project } from '@waybill/projections';
-import { decodeJson } from './json-codec';
+import { decodeStoredJson } from './json-codec';
 import { READ_MODELS_SCHEMA } from './projection-runner';
 import type { ReadModelDefinition } from './read-model-definitions';
 import { identifier, rowsTableName } from './sql';
@@ -58,7 +58,7 @@ export async function verifyReadModel(
       const rows = await client.query<{ key: string; row: unknown }>(
         `SELECT key, row FROM ${identifier(schema)}.${name}`,
       );
-      for (const row of rows.rows) stored.set(row.key, decodeJson(row.row));
+      for (const row of rows.rows) stored.set(row.key, decodeStoredJson(row.row));
     }
     await client.query('COMMIT');
   } finally {
