@@ -10,7 +10,7 @@ import {
   type Subscription,
 } from '@waybill/event-store';
 import { LeaderLock, migrateSchema } from '@waybill/platform';
-import { project, type EventLike, type Projection } from '@waybill/projections';
+import { type EventLike, type Projection } from '@waybill/projections';
 import { decodeStoredJson, stringifyJson } from './json-codec';
 import { identifier, rowsTableName } from './sql';
 
@@ -528,26 +528,37 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     if (pending.round !== round)
       throw new ProjectionRunnerError('stopped', 'this runner stopped following the log');
     const writing = this.writing?.folded.dirty;
+    // `project`, written out: each event's key is found once, and a stored event is its own
+    // event and meta (no copies of either), which a rebuild of 1,000,000 events noticed.
+    const keyed: { readonly event: RecordedEvent & Event; readonly key: string }[] = [];
     const keys = new Set<string>();
     for (const event of events) {
       if (!projection.handles(event)) continue;
       const key = projection.keyOf(event, event.streamId);
-      if (key !== null) keys.add(key);
+      if (key === null) continue;
+      keyed.push({ event, key });
+      keys.add(key);
     }
-    const before = new Map<string, Row>();
+    const rows = new Map<string, Row>();
     const missing: string[] = [];
     const stored = this.committedKeys;
     for (const key of keys) {
       const row = pending.dirty.get(key) ?? writing?.get(key) ?? this.cache.get(key);
-      if (row !== undefined) before.set(key, row);
-      // Known to be absent: `project` starts it from `init`.
+      if (row !== undefined) rows.set(key, row);
+      // Known to be absent: it starts from `init` below.
       else if (stored === null || stored.has(key)) missing.push(key);
     }
     // Read outside the flush's transaction: the claim in that transaction proves nobody else wrote.
     if (missing.length > 0)
-      for (const [key, row] of await this.loadRows(this.options.pool, missing)) before.set(key, row);
-    const after = project(projection, events, before);
-    for (const [key, row] of after) if (before.get(key) !== row) pending.dirty.set(key, row);
+      for (const [key, row] of await this.loadRows(this.options.pool, missing)) rows.set(key, row);
+    for (const { event, key } of keyed) {
+      const known = rows.get(key);
+      const row = known ?? projection.init(key);
+      const next = projection.apply(row, event, event);
+      rows.set(key, next);
+      // A row started here is stored even if the event left it as `init` made it, as `project` does.
+      if (next !== row || known === undefined) pending.dirty.set(key, next);
+    }
     pending.count += events.length;
     pending.last = events.at(-1)!.position;
   }
