@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // rebuild's time (docs/benchmarks.md).
     readModels = spawn(
       process.execPath,
-      ['--max-semi-space-size=32', join(__dirname, 'processor', 'src', 'main.js')],
+      ['--max-semi-space-size=64', join(__dirname, 'processor', 'src', 'main.js')],
       {
         env: { ...process.env, WAYBILL_PROCESSOR_ROLES: 'read-models' },
         stdio: 'inherit',

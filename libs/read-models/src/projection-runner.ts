@@ -551,7 +551,12 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     // Read outside the flush's transaction: the claim in that transaction proves nobody else wrote.
     if (missing.length > 0)
       for (const [key, row] of await this.loadRows(this.options.pool, missing)) rows.set(key, row);
+    let folded = 0;
     for (const { event, key } of keyed) {
+      // Let I/O in every few hundred events: the commit in flight and the next page's read each
+      // need this thread between their round trips, and waited for whole batches to be folded
+      // (bench/rebuild: Node idle 8% of a rebuild, about 3% with this).
+      if (++folded % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
       const known = rows.get(key);
       const row = known ?? projection.init(key);
       const next = projection.apply(row, event, event);

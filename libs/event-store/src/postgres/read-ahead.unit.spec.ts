@@ -1,0 +1,67 @@
+import { type Position, type RecordedEvent } from '../event-store.port';
+import { type Page, ReadAhead } from './polling-subscription';
+
+// A log of `size` events at positions 1..size, read the way readPage reads it: after a position,
+// at most `limit` events. Every read is recorded, and answered only when the test says so.
+function fakeLog(size: number) {
+  const reads: { after: bigint; answer: () => void; fail: (error: Error) => void }[] = [];
+  const readPage = (after: Position, limit: number): Promise<Page> =>
+    new Promise<Page>((resolve, reject) => {
+      const events: RecordedEvent[] = [];
+      for (let n = after.commit + 1n; n <= BigInt(size) && events.length < limit; n++)
+        events.push({ position: { commit: n, prepare: 0n } } as RecordedEvent);
+      reads.push({ after: after.commit, answer: () => resolve({ events, frontier: 0n }), fail: reject });
+    });
+  // Answers the reads issued so far, one at a time, letting each answer's follow-up read start.
+  const answerAll = async () => {
+    for (let i = 0; i < reads.length; i++) {
+      reads[i]!.answer();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { reads, readPage, answerAll };
+}
+
+const positions = (page: Page) => page.events.map((event) => Number(event.position.commit));
+const START: Position = { commit: 0n, prepare: 0n };
+
+describe('ReadAhead', () => {
+  it('when nothing is taken yet, then it reads full pages ahead up to its depth and no further', async () => {
+    const log = fakeLog(10);
+    const pages = new ReadAhead(log.readPage, START, 2, 3);
+    await log.answerAll();
+    expect(log.reads.map((read) => read.after)).toEqual([0n, 2n, 4n]);
+
+    expect(positions(await pages.take())).toEqual([1, 2]);
+    // Taking one makes room for one more read, after the last page read.
+    expect(log.reads.map((read) => read.after)).toEqual([0n, 2n, 4n, 6n]);
+  });
+
+  it('when it is taken from page by page, then the pages come in log order and a page that is not full ends the reading', async () => {
+    const log = fakeLog(5);
+    const pages = new ReadAhead(log.readPage, START, 2, 2);
+    const taken: number[][] = [];
+    for (let i = 0; i < 3; i++) {
+      await log.answerAll();
+      taken.push(positions(await pages.take()));
+    }
+    expect(taken).toEqual([[1, 2], [3, 4], [5]]);
+    await log.answerAll();
+    expect(log.reads.map((read) => read.after)).toEqual([0n, 2n, 4n]);
+  });
+
+  it('when a read fails, then the pages read before it are still taken, and the next take throws its error', async () => {
+    const log = fakeLog(10);
+    const pages = new ReadAhead(log.readPage, START, 2, 2);
+    log.reads[0]!.answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    log.reads[1]!.fail(new Error('connection lost'));
+    expect(positions(await pages.take())).toEqual([1, 2]);
+    await expect(pages.take()).rejects.toThrow('connection lost');
+  });
+
+  it('when the depth is not a positive integer, then it refuses to start', () => {
+    const log = fakeLog(1);
+    expect(() => new ReadAhead(log.readPage, START, 2, 0)).toThrow(RangeError);
+  });
+});
