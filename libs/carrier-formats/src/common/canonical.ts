@@ -88,12 +88,24 @@ function addUnique(list: readonly string[] | undefined, value: string): readonly
   return list?.includes(value) === true ? list : [...(list ?? []), value];
 }
 
-/** Builds CarrierReferences step by step; the first bill of lading / PRO wins. */
+/**
+ * Builds CarrierReferences step by step, for every format. The first shipment id, PRO and bill of
+ * lading are the shipment's; a second, different PRO is kept as a tracking number and a second
+ * bill of lading as a purchase order (the shipper's reference), rather than lost: either may be
+ * what the shipment is found by. Lists keep first-seen order without repeats.
+ */
 export class ReferencesBuilder {
+  private shipmentId: string | undefined;
   private trackingNumbers: readonly string[] | undefined;
   private purchaseOrders: readonly string[] | undefined;
   private billOfLading: string | undefined;
   private pro: string | undefined;
+
+  /** Our own shipment id, when the source carries it (e.g. X12 B10-01). */
+  shipment(value: string | undefined): this {
+    if (value !== undefined && value !== '') this.shipmentId ??= value;
+    return this;
+  }
 
   tracking(value: string | undefined): this {
     if (value !== undefined && value !== '') this.trackingNumbers = addUnique(this.trackingNumbers, value);
@@ -106,26 +118,32 @@ export class ReferencesBuilder {
   }
 
   bol(value: string | undefined): this {
-    if (value !== undefined && value !== '') this.billOfLading ??= value;
+    if (value === undefined || value === '') return this;
+    if (this.billOfLading === undefined) this.billOfLading = value;
+    else if (this.billOfLading !== value) this.purchaseOrder(value);
     return this;
   }
 
   proNumber(value: string | undefined): this {
-    if (value !== undefined && value !== '') this.pro ??= value;
+    if (value === undefined || value === '') return this;
+    if (this.pro === undefined) this.pro = value;
+    else if (this.pro !== value) this.tracking(value);
     return this;
   }
 
   merge(references: CarrierReferences): this {
+    this.shipment(references.shipmentId);
+    this.proNumber(references.pro);
+    this.bol(references.billOfLading);
     references.trackingNumbers?.forEach((value) => this.tracking(value));
     references.purchaseOrders?.forEach((value) => this.purchaseOrder(value));
-    this.bol(references.billOfLading);
-    this.proNumber(references.pro);
     return this;
   }
 
   /** The references, or undefined when there is none (a message needs at least one). */
   build(): CarrierReferences | undefined {
     const references: CarrierReferences = {
+      ...(this.shipmentId === undefined ? {} : { shipmentId: this.shipmentId }),
       ...(this.trackingNumbers === undefined ? {} : { trackingNumbers: this.trackingNumbers }),
       ...(this.pro === undefined ? {} : { pro: this.pro }),
       ...(this.billOfLading === undefined ? {} : { billOfLading: this.billOfLading }),

@@ -185,8 +185,8 @@ export function translate210(input: X12TransactionInput): Translation {
       warnings.push(`${place}: B3-07 net amount ${parsed} differs from the sum of the L1 lines ${sum}`);
   }
 
-  if (references.build()?.pro === undefined) references.setPro(invoiceNumber);
-  references.setBillOfLading(element(b3, 3));
+  if (references.build()?.pro === undefined) references.proNumber(invoiceNumber);
+  references.bol(element(b3, 3));
   const refs = references.build();
   if (refs === undefined) return invalid(undefined, 'Nothing names the shipment');
 

@@ -146,15 +146,16 @@ export function translate214(input: X12TransactionInput): Translation {
   if (b10 === undefined) {
     warnings.push(`${transaction.place}: 214 has no B10 segment`);
   } else {
-    header.setPro(element(b10, 1));
+    header.proNumber(element(b10, 1));
     if (element(b10, 5) !== '') header.addQualified(element(b10, 5), element(b10, 6));
   }
   for (const l11 of headerL11) header.addQualified(element(l11, 2), element(l11, 1));
-  if (b10 !== undefined) header.setBillOfLading(element(b10, 2));
+  if (b10 !== undefined) header.bol(element(b10, 2));
 
   for (const loop of loops) {
     const references = header.copy();
-    mergeInto(references, loop.references);
+    const loopReferences = loop.references.build();
+    if (loopReferences !== undefined) references.merge(loopReferences);
     const refs = references.build();
     for (const status of loop.statuses) {
       const place = `${transaction.place}/LX=${loop.key}/AT7[${status.index}]`;
@@ -194,16 +195,6 @@ export function translate214(input: X12TransactionInput): Translation {
     }
   }
   return { messages, rejected, warnings };
-}
-
-function mergeInto(target: ReferenceCollector, loop: ReferenceCollector): void {
-  const refs = loop.build();
-  if (refs === undefined) return;
-  if (refs.shipmentId !== undefined) target.setShipmentId(refs.shipmentId);
-  if (refs.pro !== undefined) target.setPro(refs.pro);
-  if (refs.billOfLading !== undefined) target.setBillOfLading(refs.billOfLading);
-  for (const t of refs.trackingNumbers ?? []) target.addTracking(t);
-  for (const p of refs.purchaseOrders ?? []) target.addPurchaseOrder(p);
 }
 
 interface StatusInput {
