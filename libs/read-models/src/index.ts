@@ -7,6 +7,12 @@ export {
   type ReadModelTable,
   type RunnerStatus,
 } from './projection-runner';
+export {
+  checkpointsTable,
+  readCheckpoint,
+  readCheckpoints,
+  type StoredCheckpoint,
+} from './checkpoints-table';
 export { activeSpan, kpiFactsTable, readEventLatencyHours, readKpiFacts } from './kpis.table';
 export {
   billableShipmentsReadModel,

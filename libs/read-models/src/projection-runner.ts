@@ -2,7 +2,6 @@ import type { Pool, PoolClient } from 'pg';
 import {
   comparePositions,
   formatPosition,
-  parsePosition,
   START,
   type EventStore,
   type Position,
@@ -11,6 +10,12 @@ import {
 } from '@waybill/event-store';
 import { LeaderLock, migrateSchema } from '@waybill/platform';
 import { type EventLike, type Projection } from '@waybill/projections';
+import {
+  checkpointsTable,
+  checkpointsTableDdl,
+  insertStartCheckpoint,
+  readCheckpoint,
+} from './checkpoints-table';
 import { decodeStoredJson, stringifyJson } from './json-codec';
 import { identifier, rowsTableName } from './sql';
 
@@ -203,7 +208,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     const table = rowsTableName(options.projection.name);
     this.rowsTable = `${this.schema}.${table}`;
     this.checkpointName = table;
-    this.checkpointsTable = `${this.schema}.projection_checkpoints`;
+    this.checkpointsTable = checkpointsTable(this.schema);
     this.lock = new LeaderLock(options.pool, `waybill:read-model:${this.schema}.${table}`, (error) => {
       this.options.onError?.(
         new ProjectionRunnerError('lock_lost', 'lost the leader lock', { cause: error }),
@@ -301,29 +306,18 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
   /** The stored checkpoint, or `undefined` before the first batch. */
   async checkpoint(): Promise<Position | undefined> {
     await this.migrate();
-    const result = await this.options.pool.query<{ position: string }>(
-      `SELECT position FROM ${this.checkpointsTable} WHERE name = $1`,
-      [this.checkpointName],
-    );
-    const text = result.rows[0]?.position;
-    const position = text === undefined ? undefined : parsePosition(text);
+    const position = (await readCheckpoint(this.options.pool, this.schema, this.checkpointName))?.position;
     return position === undefined || comparePositions(position, START) === 0 ? undefined : position;
   }
 
   private async migrate(): Promise<void> {
     if (this.migrated) return;
     await migrateSchema(this.options.pool, this.schema, [
-      `CREATE TABLE IF NOT EXISTS ${this.checkpointsTable} (
-         name       text PRIMARY KEY,
-         position   text NOT NULL,
-         version    integer NOT NULL,
-         epoch      integer NOT NULL DEFAULT 0,
-         updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
-       )`,
+      checkpointsTableDdl(this.schema),
       // The runner stores and loads whole rows by key and never queries inside them (SQL that
       // does casts to json), so the row is plain text: PostgreSQL parses every json value it is
       // given, and compresses (TOAST) a row above about 2 KB, which a folded shipment is. Kept
-      // uncompressed up to a page, a rebuild's writes cost PostgreSQL about 40% less (ADR 0008), for
+      // uncompressed up to a page, a rebuild's writes cost PostgreSQL about 40% less (ADR 0009), for
       // a table about 1.5 times the size. Tables made before keep json or jsonb; `upsertRows`
       // writes to any of them.
       `CREATE TABLE IF NOT EXISTS ${this.rowsTable} (
@@ -332,9 +326,7 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
          updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
        ) WITH (toast_tuple_target = 8160)`,
       // The row exists from the start, so that the first batches of two runners serialise on it too.
-      `INSERT INTO ${this.checkpointsTable} (name, position, version)
-       VALUES ('${this.checkpointName}', '${formatPosition(START)}', ${this.options.projection.version})
-       ON CONFLICT (name) DO NOTHING`,
+      insertStartCheckpoint(this.schema, this.checkpointName, this.options.projection.version),
       ...(this.options.tables ?? []).flatMap((table) => table.ddl(this.schema)),
     ]);
     this.migrated = true;
@@ -429,13 +421,8 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
 
   private async loadCheckpoint(): Promise<{ position: Position; version: number; epoch: number }> {
     await this.migrate();
-    const result = await this.options.pool.query<{ position: string; version: number; epoch: number }>(
-      `SELECT position, version, epoch FROM ${this.checkpointsTable} WHERE name = $1`,
-      [this.checkpointName],
-    );
-    const row = result.rows[0];
-    if (!row) return { position: START, version: this.options.projection.version, epoch: 0 };
-    return { position: parsePosition(row.position), version: row.version, epoch: row.epoch };
+    const row = await readCheckpoint(this.options.pool, this.schema, this.checkpointName);
+    return row ?? { position: START, version: this.options.projection.version, epoch: 0 };
   }
 
   /** Follows again after `delayMs`; `error`, when given, is reported first. */

@@ -3,12 +3,17 @@ import type { Pool, PoolClient } from 'pg';
 import {
   comparePositions,
   formatPosition,
-  parsePosition,
   START,
   type EventStore,
   type Position,
 } from '@waybill/event-store';
 import { migrateSchema } from '@waybill/platform';
+import {
+  checkpointsTable,
+  checkpointsTableDdl,
+  insertStartCheckpoint,
+  readCheckpoint,
+} from './checkpoints-table';
 import { ProjectionRunner, READ_MODELS_SCHEMA } from './projection-runner';
 import {
   ensureTables,
@@ -466,30 +471,18 @@ export class Rebuilds {
     client: Pool | PoolClient = this.options.pool,
     forUpdate = false,
   ): Promise<{ position: Position; version: number; epoch: number } | null> {
-    const checkpoints = `${this.schema}.projection_checkpoints`;
-    const exists = await client.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [
-      checkpoints,
-    ]);
-    if (exists.rows[0]?.t === null) return null;
-    const result = await client.query<{ position: string; version: number; epoch: number }>(
-      `SELECT position, version, epoch FROM ${checkpoints} WHERE name = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
-      [rowsTableName(definition.projection.name)],
-    );
-    const row = result.rows[0];
-    return row ? { position: parsePosition(row.position), version: row.version, epoch: row.epoch } : null;
+    return readCheckpoint(client, this.schema, rowsTableName(definition.projection.name), { forUpdate });
   }
 
   private async ensureLiveCheckpoint(definition: ReadModelDefinition): Promise<void> {
     await migrateSchema(this.options.pool, this.schema, [
-      `CREATE TABLE IF NOT EXISTS ${this.schema}.projection_checkpoints (
-         name text PRIMARY KEY, position text NOT NULL, version integer NOT NULL,
-         epoch integer NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+      checkpointsTableDdl(this.schema),
+      insertStartCheckpoint(
+        this.schema,
+        rowsTableName(definition.projection.name),
+        definition.projection.version,
+      ),
     ]);
-    await this.options.pool.query(
-      `INSERT INTO ${this.schema}.projection_checkpoints (name, position, version) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO NOTHING`,
-      [rowsTableName(definition.projection.name), formatPosition(START), definition.projection.version],
-    );
   }
 
   /**
@@ -569,7 +562,7 @@ export class Rebuilds {
         await client.query(`ALTER TABLE ${shadow}.${identifier(name)} SET SCHEMA ${this.schema}`);
       }
       await client.query(
-        `UPDATE ${this.schema}.projection_checkpoints
+        `UPDATE ${checkpointsTable(this.schema)}
          SET position = $2, version = $3, epoch = epoch + 1, updated_at = clock_timestamp() WHERE name = $1`,
         [rowsTableName(definition.projection.name), formatPosition(at), definition.projection.version],
       );

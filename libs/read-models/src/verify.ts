@@ -3,12 +3,12 @@ import type { Pool } from 'pg';
 import {
   comparePositions,
   formatPosition,
-  parsePosition,
   START,
   type EventStore,
   type Position,
 } from '@waybill/event-store';
 import { project } from '@waybill/projections';
+import { readCheckpoint } from './checkpoints-table';
 import { decodeStoredJson } from './json-codec';
 import { READ_MODELS_SCHEMA } from './projection-runner';
 import type { ReadModelDefinition } from './read-model-definitions';
@@ -49,12 +49,7 @@ export async function verifyReadModel(
       `${identifier(schema)}.${name}`,
     ]);
     if (exists.rows[0]?.t) {
-      const result = await client.query<{ position: string }>(
-        `SELECT position FROM ${identifier(schema)}.projection_checkpoints WHERE name = $1`,
-        [name],
-      );
-      const text = result.rows[0]?.position;
-      checkpoint = text === undefined ? null : parsePosition(text);
+      checkpoint = (await readCheckpoint(client, schema, name))?.position ?? null;
       const rows = await client.query<{ key: string; row: unknown }>(
         `SELECT key, row FROM ${identifier(schema)}.${name}`,
       );

@@ -1,24 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { comparePositions, type EventStore, parsePosition, type Position, START } from '@waybill/event-store';
+import { comparePositions, type EventStore, type Position, START } from '@waybill/event-store';
 import {
   READ_MODELS,
+  readCheckpoints,
   type ReadModelDefinition,
   type Rebuild,
   Rebuilds,
   rowsTableName,
+  type StoredCheckpoint,
 } from '@waybill/read-models';
 import type { Pool } from 'pg';
 import { EVENT_STORE, PG_POOL, READ_MODELS_SCHEMA_NAME } from '../api.tokens';
 import type { ActiveRebuildDto, ProjectionDto, ProjectionStatus } from './projections.dto';
-
-interface CheckpointColumns {
-  name: string;
-  position: string;
-  version: number;
-}
-
-/** PostgreSQL's `undefined_table`. */
-const UNDEFINED_TABLE = '42P01';
 
 /**
  * `GET /v1/projections` and the rebuild routes: the read models' checkpoints as the runners of
@@ -27,19 +20,16 @@ const UNDEFINED_TABLE = '42P01';
  */
 @Injectable()
 export class ProjectionsService {
-  private readonly checkpoints: string;
-
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS_SCHEMA_NAME) schema: string,
+    @Inject(READ_MODELS_SCHEMA_NAME) private readonly schema: string,
     private readonly rebuilds: Rebuilds,
-  ) {
-    this.checkpoints = `"${schema.replaceAll('"', '""')}".projection_checkpoints`;
-  }
+  ) {}
 
   async list(now = new Date()): Promise<ProjectionDto[]> {
-    const stored = await this.readCheckpoints();
+    // None before a runner has made the table: every read model is then not started.
+    const stored = await readCheckpoints(this.pool, this.schema);
     return Promise.all(READ_MODELS.map((definition) => this.describe(definition, stored, now)));
   }
 
@@ -53,12 +43,12 @@ export class ProjectionsService {
 
   private async describe(
     definition: ReadModelDefinition,
-    stored: ReadonlyMap<string, CheckpointColumns>,
+    stored: ReadonlyMap<string, StoredCheckpoint>,
     now: Date,
   ): Promise<ProjectionDto> {
     const { name, version } = definition.projection;
     const row = stored.get(rowsTableName(name));
-    const position = row === undefined ? undefined : parsePosition(row.position);
+    const position = row?.position;
     // The runner writes its row at the start position first; the log begins after it.
     const after = position === undefined || comparePositions(position, START) === 0 ? undefined : position;
     const streamPrefixes = definition.streamPrefixes;
@@ -73,29 +63,16 @@ export class ProjectionsService {
     return {
       name,
       status: statusOf(row, position, version, active),
-      checkpoint: row?.position ?? null,
+      checkpoint: row?.positionText ?? null,
       lagEvents,
       lagSeconds: first === undefined ? 0 : Math.max(0, (now.getTime() - first.recordedAt.getTime()) / 1000),
       rebuild: active === undefined ? null : toActiveRebuild(active),
     };
   }
-
-  private async readCheckpoints(): Promise<Map<string, CheckpointColumns>> {
-    try {
-      const result = await this.pool.query<CheckpointColumns>(
-        `SELECT name, position, version FROM ${this.checkpoints}`,
-      );
-      return new Map(result.rows.map((row) => [row.name, row]));
-    } catch (error) {
-      // No runner has ever started on this database: every read model is not started.
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return new Map();
-      throw error;
-    }
-  }
 }
 
 function statusOf(
-  row: CheckpointColumns | undefined,
+  row: StoredCheckpoint | undefined,
   position: Position | undefined,
   version: number,
   active: Rebuild | undefined,
