@@ -40,13 +40,6 @@ export {
   type BillableShipmentsQuery,
 } from './billable-shipments.table';
 export { exceptionQueueTable, readExceptionQueue, type ExceptionQueueQuery } from './exception-queue.table';
-export {
-  decodeJson,
-  decodeStoredJson,
-  encodeJson,
-  parseJson,
-  stringifyJson,
-  type JsonValue,
-} from './json-codec';
+export { decodeJson, encodeJson, parseJson, stringifyJson, type JsonValue } from './json-codec';
 export { verifyReadModel, type Verification } from './verify';
 export { rowsTableName } from './sql';

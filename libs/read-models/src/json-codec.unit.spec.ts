@@ -111,4 +111,14 @@ describe('stringifyJson', () => {
     expect(() => stringifyJson({ f: () => 1 })).toThrow(TypeError);
     expect(() => stringifyJson([Symbol('s')])).toThrow(TypeError);
   });
+
+  it('when a row owns a __proto__ key, then it is written and read back as data, not as a prototype', () => {
+    const row = JSON.parse('{"__proto__": {"polluted": true}, "kept": 1}') as Record<string, unknown>;
+    const text = stringifyJson(row);
+    expect(text).toBe('{"__proto__":{"polluted":true},"kept":1}');
+    const back = parseJson(text) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ polluted: true });
+    expect(back.kept).toBe(1);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { type EventLatencyRow, type ShipmentKpiFacts, type ShipmentKpiFactsRow } from '@waybill/projections';
-import { decodeJson, decodeStoredJson, stringifyJson } from './json-codec';
+import { decodeJson, parseJson, stringifyJson } from './json-codec';
 import type { BatchContext, ReadModelTable } from './projection-runner';
 import { identifier, rowsTableName } from './sql';
 
@@ -123,9 +123,9 @@ export async function readEventLatencyHours(
 ): Promise<EventLatencyRow[]> {
   // Keys are `YYYY-MM-DDTHH` (UTC): they sort as text in time order.
   const hour = (at: Date) => at.toISOString().slice(0, 13);
-  const result = await pool.query<{ row: unknown }>(
-    `SELECT row FROM ${identifier(schema)}.${rowsTableName('event-latency')} WHERE key >= $1 AND key <= $2`,
+  const result = await pool.query<{ row: string }>(
+    `SELECT row::text AS row FROM ${identifier(schema)}.${rowsTableName('event-latency')} WHERE key >= $1 AND key <= $2`,
     [hour(from), hour(new Date(to.getTime() - 1))],
   );
-  return result.rows.map((r) => decodeStoredJson(r.row) as EventLatencyRow);
+  return result.rows.map((r) => parseJson(r.row) as EventLatencyRow);
 }

@@ -28,7 +28,7 @@ import { expectedOutcome, shipmentDay } from '@waybill/simulator';
 import { createTestDatabase, until } from '@waybill/testing';
 import {
   billableShipmentsTable,
-  decodeStoredJson,
+  parseJson,
   exceptionQueueTable,
   ProjectionRunner,
   readBillableShipments,
@@ -177,10 +177,10 @@ describe('projection runner', () => {
   }
 
   async function storedRows(target: ProjectionRunner<unknown>): Promise<Map<string, unknown>> {
-    const result = await pool.query<{ key: string; row: unknown }>(
-      `SELECT key, row FROM ${target.rowsTable}`,
+    const result = await pool.query<{ key: string; row: string }>(
+      `SELECT key, row::text AS row FROM ${target.rowsTable}`,
     );
-    return new Map(result.rows.map((r) => [r.key, decodeStoredJson(r.row)]));
+    return new Map(result.rows.map((r) => [r.key, parseJson(r.row)]));
   }
 
   const allLines = (schema: string) => readBillableShipments(pool, schema, { limit: 100_000 });
@@ -519,7 +519,7 @@ describe('projection runner', () => {
       get(target, property) {
         if (property === 'query')
           return (text: unknown, values?: unknown[]) => {
-            if (typeof text === 'string' && text.startsWith('SELECT key, row FROM'))
+            if (typeof text === 'string' && text.startsWith('SELECT key, row'))
               looked.push(...(values?.[0] as string[]));
             return target.query(text as string, values);
           };
@@ -615,6 +615,57 @@ describe('projection runner', () => {
     const events = ofRoundRobin('AGAIN', await caughtUp(second));
     expect(await storedRows(second)).toEqual(project(eventCountProjection, events));
     expect(looked).toEqual(expect.arrayContaining(['shipment-AGAIN-0', 'shipment-AGAIN-5']));
+  });
+
+  it('when another runner moved the checkpoint of a fresh table meanwhile, then a runner that wrote it before looks every key up again', async () => {
+    await appendRoundRobin('MOVED', 4, 1);
+    const schema = freshSchema();
+    const { runner: first, looked } = lookupCountingRunner({
+      ...roundRobinOnly('MOVED'),
+      projection: eventCountProjection,
+      schema,
+      batchSize: 5,
+      freshTable: true,
+    });
+    await first.start();
+    await caughtUp(first);
+    await first.stop();
+    // Another runner writes keys the first never committed.
+    await appendRoundRobin('MOVED-B', 3, 1);
+    const other = runner({ streamPrefixes: ['shipment-MOVED'], projection: eventCountProjection, schema });
+    await other.start();
+    await caughtUp(other);
+    await other.stop();
+    await appendRoundRobin('MOVED-B', 3, 1);
+    looked.length = 0;
+    await first.start();
+    const events = (await caughtUp(first)).filter((event) => event.streamId.startsWith('shipment-MOVED'));
+    // Had it trusted the keys it remembered, the MOVED-B rows would start from init and count 1.
+    expect(await storedRows(first)).toEqual(project(eventCountProjection, events));
+    expect(looked).toEqual(expect.arrayContaining(['shipment-MOVED-B-0', 'shipment-MOVED-B-2']));
+  });
+
+  it('when apply leaves a new row as init made it, then the runner stores that row, as project() does', async () => {
+    const stream = `shipment-SAME-${randomUUID()}`;
+    const appendedAt = await store.appendToStream(
+      stream,
+      [toNew({ type: 'Ignored', data: {} }, '2026-11-26T05:00:00Z')],
+      'any',
+    );
+    appended(appendedAt.position);
+    const unchanged: Projection<{ readonly seen: boolean }> = {
+      name: 'unchanged',
+      version: 1,
+      handles: (event): event is EventLike => event.type === 'Ignored',
+      keyOf: (_event, streamId) => streamId,
+      init: () => ({ seen: false }),
+      apply: (row) => row,
+    };
+    const keeper = runner({ streamPrefixes: [stream], projection: unchanged, schema: freshSchema() });
+    await keeper.start();
+    const events = (await caughtUp(keeper)).filter((event) => event.streamId === stream);
+    expect(await storedRows(keeper)).toEqual(project(unchanged, events));
+    expect(await storedRows(keeper)).toEqual(new Map([[stream, { seen: false }]]));
   });
 
   it('when the leader loses its lock connection, then it stops and the standby takes over', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@waybill/event-store';
 import { project } from '@waybill/projections';
 import { readCheckpoint } from './checkpoints-table';
-import { decodeStoredJson } from './json-codec';
+import { parseJson } from './json-codec';
 import { READ_MODELS_SCHEMA } from './projection-runner';
 import type { ReadModelDefinition } from './read-model-definitions';
 import { identifier, rowsTableName } from './sql';
@@ -50,10 +50,10 @@ export async function verifyReadModel(
     ]);
     if (exists.rows[0]?.t) {
       checkpoint = (await readCheckpoint(client, schema, name))?.position ?? null;
-      const rows = await client.query<{ key: string; row: unknown }>(
-        `SELECT key, row FROM ${identifier(schema)}.${name}`,
+      const rows = await client.query<{ key: string; row: string }>(
+        `SELECT key, row::text AS row FROM ${identifier(schema)}.${name}`,
       );
-      for (const row of rows.rows) stored.set(row.key, decodeStoredJson(row.row));
+      for (const row of rows.rows) stored.set(row.key, parseJson(row.row));
     }
     await client.query('COMMIT');
   } finally {

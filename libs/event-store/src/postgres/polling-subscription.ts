@@ -67,15 +67,20 @@ export class PollingSubscription implements Subscription {
       // first page that is not full (the log has nothing more for now).
       const pages = new ReadAhead(readPage, cursor, batchSize, this.options.readAhead ?? 2);
       let page: Page;
-      do {
-        page = await pages.take();
-        if (this.stopped) return;
-        const last = page.events[page.events.length - 1];
-        if (last) {
-          await handler(page.events);
-          cursor = last.position;
-        }
-      } while (page.events.length === batchSize && !this.stopped);
+      try {
+        do {
+          page = await pages.take();
+          if (this.stopped) return;
+          const last = page.events[page.events.length - 1];
+          if (last) {
+            await handler(page.events);
+            cursor = last.position;
+          }
+        } while (page.events.length === batchSize && !this.stopped);
+      } finally {
+        // Stopped, or the handler failed: no more reads for nobody.
+        pages.close();
+      }
       // The page was not cut short, so everything below the frontier has been scanned, even rows a
       // stream-prefix filter left out; rescanning them on every poll would grow without bound.
       const floor: Position = { commit: page.frontier, prepare: -1n };
@@ -107,6 +112,7 @@ export class PollingSubscription implements Subscription {
 export class ReadAhead {
   private readonly ready: Page[] = [];
   private reading = false;
+  private closed = false;
   private failure: { readonly error: unknown } | null = null;
   /** Where the next read starts; `null` once a page that is not full has been read. */
   private next: Position | null;
@@ -132,8 +138,18 @@ export class ReadAhead {
         return page;
       }
       if (this.failure) throw this.failure.error;
+      // Closed, or a page that was not full ended the reading: nothing will come.
+      if (this.closed || (!this.reading && this.next === null)) throw new RangeError('no more pages to take');
       await new Promise<void>((resolve) => (this.wakeTaker = resolve));
     }
+  }
+
+  /** Starts no more reads and drops what was read ahead; a read in flight ends unseen. */
+  close(): void {
+    this.closed = true;
+    this.next = null;
+    this.ready.length = 0;
+    this.wake();
   }
 
   private readMore(): void {
@@ -143,6 +159,8 @@ export class ReadAhead {
     this.readPage(from, this.batchSize).then(
       (page) => {
         this.reading = false;
+        // Closed meanwhile: the page is nobody's.
+        if (this.closed) return;
         this.ready.push(page);
         const last = page.events[page.events.length - 1];
         this.next = page.events.length === this.batchSize && last ? last.position : null;

@@ -60,6 +60,23 @@ describe('ReadAhead', () => {
     await expect(pages.take()).rejects.toThrow('connection lost');
   });
 
+  it('when it is closed, then the read in flight is dropped, no further read starts, and take refuses', async () => {
+    const log = fakeLog(10);
+    const pages = new ReadAhead(log.readPage, START, 2, 2);
+    pages.close();
+    await log.answerAll();
+    expect(log.reads.map((read) => read.after)).toEqual([0n]);
+    await expect(pages.take()).rejects.toThrow(RangeError);
+  });
+
+  it('when the page that ended the reading has been taken, then take refuses rather than wait forever', async () => {
+    const log = fakeLog(1);
+    const pages = new ReadAhead(log.readPage, START, 2, 2);
+    await log.answerAll();
+    expect(positions(await pages.take())).toEqual([1]);
+    await expect(pages.take()).rejects.toThrow('no more pages to take');
+  });
+
   it('when the depth is not a positive integer, then it refuses to start', () => {
     const log = fakeLog(1);
     expect(() => new ReadAhead(log.readPage, START, 2, 0)).toThrow(RangeError);
