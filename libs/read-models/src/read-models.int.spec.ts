@@ -544,6 +544,15 @@ describe('projection runner', () => {
   const ofRoundRobin = (prefix: string, events: readonly RecordedEvent[]) =>
     events.filter((event) => event.streamId.startsWith(`shipment-${prefix}-`));
 
+  /** An event counter over `appendRoundRobin(prefix, …)`'s streams, in small batches, on a fresh table. */
+  const freshCounter = (prefix: string, schema: string) => ({
+    ...roundRobinOnly(prefix),
+    projection: eventCountProjection,
+    schema,
+    batchSize: 5,
+    freshTable: true,
+  });
+
   /** `rounds` events in each of `streams` streams, round after round: every stream in every batch. */
   async function appendRoundRobin(prefix: string, streams: number, rounds: number): Promise<void> {
     for (let round = 0; round < rounds; round++)
@@ -559,13 +568,7 @@ describe('projection runner', () => {
 
   it('when a fresh table is written by one runner, then it looks up no key it never committed, and every row is right', async () => {
     await appendRoundRobin('FRESH', 12, 4);
-    const { runner: fresh, looked } = lookupCountingRunner({
-      ...roundRobinOnly('FRESH'),
-      projection: eventCountProjection,
-      schema: freshSchema(),
-      batchSize: 5,
-      freshTable: true,
-    });
+    const { runner: fresh, looked } = lookupCountingRunner(freshCounter('FRESH', freshSchema()));
     await fresh.start();
     const events = ofRoundRobin('FRESH', await caughtUp(fresh));
     expect(await storedRows(fresh)).toEqual(project(eventCountProjection, events));
@@ -576,12 +579,8 @@ describe('projection runner', () => {
   it('when a fresh table outgrows the cache, then the keys it evicted are looked up again and every row is still right', async () => {
     await appendRoundRobin('EVICT', 12, 4);
     const { runner: fresh, looked } = lookupCountingRunner({
-      ...roundRobinOnly('EVICT'),
-      projection: eventCountProjection,
-      schema: freshSchema(),
-      batchSize: 5,
+      ...freshCounter('EVICT', freshSchema()),
       cachedRows: 3,
-      freshTable: true,
     });
     await fresh.start();
     const events = ofRoundRobin('EVICT', await caughtUp(fresh));
@@ -593,24 +592,12 @@ describe('projection runner', () => {
   it('when a runner with freshTable starts on a table that already has rows, then it looks its keys up as any runner does', async () => {
     await appendRoundRobin('AGAIN', 6, 2);
     const schema = freshSchema();
-    const first = runner({
-      ...roundRobinOnly('AGAIN'),
-      projection: eventCountProjection,
-      schema,
-      batchSize: 5,
-      freshTable: true,
-    });
+    const first = runner(freshCounter('AGAIN', schema));
     await first.start();
     await caughtUp(first);
     await first.stop();
     await appendRoundRobin('AGAIN', 6, 2);
-    const { runner: second, looked } = lookupCountingRunner({
-      ...roundRobinOnly('AGAIN'),
-      projection: eventCountProjection,
-      schema,
-      batchSize: 5,
-      freshTable: true,
-    });
+    const { runner: second, looked } = lookupCountingRunner(freshCounter('AGAIN', schema));
     await second.start();
     const events = ofRoundRobin('AGAIN', await caughtUp(second));
     expect(await storedRows(second)).toEqual(project(eventCountProjection, events));
@@ -620,13 +607,7 @@ describe('projection runner', () => {
   it('when another runner moved the checkpoint of a fresh table meanwhile, then a runner that wrote it before looks every key up again', async () => {
     await appendRoundRobin('MOVED', 4, 1);
     const schema = freshSchema();
-    const { runner: first, looked } = lookupCountingRunner({
-      ...roundRobinOnly('MOVED'),
-      projection: eventCountProjection,
-      schema,
-      batchSize: 5,
-      freshTable: true,
-    });
+    const { runner: first, looked } = lookupCountingRunner(freshCounter('MOVED', schema));
     await first.start();
     await caughtUp(first);
     await first.stop();
