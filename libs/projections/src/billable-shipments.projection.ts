@@ -170,8 +170,11 @@ function applyToShipment(
   meta: EventMeta,
 ): BillableShipmentEntry {
   const state = evolveUntracked(entry.state, event);
+  // Written out in `init`'s key order: V8 copies an object spread several times slower than it
+  // builds a literal, and this runs for every event folded.
   return {
-    ...entry,
+    kind: 'shipment',
+    shipmentId: entry.shipmentId,
     state,
     recordedHold: recordedHoldAfter(entry.recordedHold, event),
     invoicedAt: invoicedAtAfter(entry.invoicedAt, state, event),

@@ -134,6 +134,32 @@ export const initialShipmentState: ShipmentState = Object.freeze({
  */
 export const UNTRACKED_MESSAGE_IDS: ReadonlySet<string> = new Set<string>();
 
+/** An object being built by `evolve`, before it is returned (and no longer changed). */
+type Draft<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * `{ ...state, messageIds }`, written out in `initialShipmentState`'s key order (the order a stored
+ * state keeps): V8 copies an object spread several times slower than it builds a literal, and
+ * every event folded copied the state so.
+ */
+function copyOf(state: ShipmentState, messageIds: ReadonlySet<string>): Draft<ShipmentState> {
+  return {
+    booking: state.booking,
+    milestones: state.milestones,
+    exceptions: state.exceptions,
+    pod: state.pod,
+    podIds: state.podIds,
+    temperature: state.temperature,
+    eta: state.eta,
+    appointments: state.appointments,
+    carrierInvoices: state.carrierInvoices,
+    messageIds,
+    rejectedReports: state.rejectedReports,
+    corroboratingReports: state.corroboratingReports,
+    billing: state.billing,
+  };
+}
+
 function withMessage(state: ShipmentState, messageId: string): ReadonlySet<string> {
   if (state.messageIds === UNTRACKED_MESSAGE_IDS || state.messageIds.has(messageId)) return state.messageIds;
   return new Set(state.messageIds).add(messageId);
@@ -177,32 +203,37 @@ export function evolve(state: ShipmentState, event: ShipmentStreamEvent): Shipme
     temperatureExcursions: state.temperature.excursions,
   });
   // A reply records a message, whose redelivery must be a no-op; a decision records none.
-  if (isShipmentDecisionEvent(event)) return { ...state, billing };
-  return { ...state, billing, messageIds: withMessage(state, event.data.messageId) };
+  const next = copyOf(
+    state,
+    isShipmentDecisionEvent(event) ? state.messageIds : withMessage(state, event.data.messageId),
+  );
+  next.billing = billing;
+  return next;
 }
 
 function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentState {
-  const messageIds = withMessage(state, event.data.messageId);
+  const next = copyOf(state, withMessage(state, event.data.messageId));
   switch (event.type) {
     case 'ShipmentBooked':
     case 'ShipmentBookingRevised': {
       const { messageId: _m, source: _s, occurredAt: _o, receivedAt: _r, ...booking } = event.data;
-      return { ...state, booking, messageIds };
+      next.booking = booking;
+      return next;
     }
     case 'ShipmentMilestoneRecorded': {
       const { milestone, occurredAt, source, receivedAt, location } = event.data;
-      const fact: MilestoneFact = {
-        milestone,
-        occurredAt,
-        source,
-        receivedAt,
-        reportedBy: [source],
-        ...(location === undefined ? {} : { location }),
-      };
-      return { ...state, milestones: withFactInOrder(state.milestones, fact), messageIds };
+      const reportedBy = [source];
+      // Two literals, not a spread of the optional key: see `copyOf`.
+      const fact: MilestoneFact =
+        location === undefined
+          ? { milestone, occurredAt, source, receivedAt, reportedBy }
+          : { milestone, occurredAt, source, receivedAt, reportedBy, location };
+      next.milestones = withFactInOrder(state.milestones, fact);
+      return next;
     }
     case 'ShipmentMilestoneRejected':
-      return { ...state, rejectedReports: state.rejectedReports + 1, messageIds };
+      next.rejectedReports = state.rejectedReports + 1;
+      return next;
     case 'ShipmentReportCorroborated': {
       const { fact, key, source, occurredAt, location } = event.data;
       let milestones = state.milestones;
@@ -220,7 +251,9 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
             .sort(byOccurrence);
         }
       }
-      return { ...state, milestones, corroboratingReports: state.corroboratingReports + 1, messageIds };
+      next.milestones = milestones;
+      next.corroboratingReports = state.corroboratingReports + 1;
+      return next;
     }
     case 'ShipmentExceptionRaised': {
       const { exceptionId, code, severity, description, occurredAt } = event.data;
@@ -235,7 +268,8 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         // A clearing report that arrived first still stands.
         status: known?.status ?? 'open',
       };
-      return { ...state, exceptions: new Map(state.exceptions).set(exceptionId, fact), messageIds };
+      next.exceptions = new Map(state.exceptions).set(exceptionId, fact);
+      return next;
     }
     case 'ShipmentExceptionCleared': {
       const { exceptionId, resolution, occurredAt } = event.data;
@@ -247,45 +281,41 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         clearedAt: occurredAt,
         resolution,
       };
-      return { ...state, exceptions: new Map(state.exceptions).set(exceptionId, fact), messageIds };
+      next.exceptions = new Map(state.exceptions).set(exceptionId, fact);
+      return next;
     }
     case 'ShipmentPodReceived': {
       const { podId, signedBy, signatureCaptured, documentRef, remarks, occurredAt, source } = event.data;
-      const fact: PodFact = {
+      // The optional keys set after, not spread in: see `copyOf`.
+      const fact: Draft<PodFact> = {
         podId,
         signatureCaptured,
         occurredAt,
         source,
-        ...(signedBy === undefined ? {} : { signedBy }),
-        ...(documentRef === undefined ? {} : { documentRef }),
-        ...(remarks === undefined ? {} : { remarks }),
       };
-      return {
-        ...state,
-        pod: betterPod(state.pod, fact),
-        podIds: new Set(state.podIds).add(podId),
-        messageIds,
-      };
+      if (signedBy !== undefined) fact.signedBy = signedBy;
+      if (documentRef !== undefined) fact.documentRef = documentRef;
+      if (remarks !== undefined) fact.remarks = remarks;
+      next.pod = betterPod(state.pod, fact);
+      next.podIds = new Set(state.podIds).add(podId);
+      return next;
     }
     case 'ShipmentTemperatureRecorded': {
       const { minCelsius, maxCelsius, excursion } = event.data;
       const t = state.temperature;
-      return {
-        ...state,
-        temperature: {
-          readings: t.readings + 1,
-          excursions: t.excursions + (excursion ? 1 : 0),
-          lowestCelsius: Math.min(minCelsius, t.lowestCelsius ?? Infinity),
-          highestCelsius: Math.max(maxCelsius, t.highestCelsius ?? -Infinity),
-        },
-        messageIds,
+      next.temperature = {
+        readings: t.readings + 1,
+        excursions: t.excursions + (excursion ? 1 : 0),
+        lowestCelsius: Math.min(minCelsius, t.lowestCelsius ?? Infinity),
+        highestCelsius: Math.max(maxCelsius, t.highestCelsius ?? -Infinity),
       };
+      return next;
     }
     case 'ShipmentEtaUpdated': {
       const { estimate, estimatedAt, occurredAt, source, carrierId } = event.data;
       const known = state.eta[estimate];
       // An estimate made earlier than the one known, but arriving later, is history, not news.
-      if (known && Date.parse(occurredAt) < Date.parse(known.occurredAt)) return { ...state, messageIds };
+      if (known && Date.parse(occurredAt) < Date.parse(known.occurredAt)) return next;
       const fact: EtaFact = {
         estimatedAt,
         occurredAt,
@@ -293,7 +323,8 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         ...(carrierId === undefined ? {} : { carrierId }),
         ...sourceTimeOf(event.data),
       };
-      return { ...state, eta: { ...state.eta, [estimate]: fact }, messageIds };
+      next.eta = { ...state.eta, [estimate]: fact };
+      return next;
     }
     case 'ShipmentAppointmentRecorded': {
       const { appointment, code, reason, appointmentAt, occurredAt, source, carrierId } = event.data;
@@ -307,7 +338,8 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         ...(carrierId === undefined ? {} : { carrierId }),
         ...sourceTimeOf(event.data),
       };
-      return { ...state, appointments: withFactInOrder(state.appointments, fact), messageIds };
+      next.appointments = withFactInOrder(state.appointments, fact);
+      return next;
     }
     case 'ShipmentCarrierInvoiced': {
       const { invoiceNumber, carrierId, currency, lines, total, occurredAt, source, messageId, audit } =
@@ -324,25 +356,19 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         audit,
         ...sourceTimeOf(event.data),
       };
-      return {
-        ...state,
-        carrierInvoices: new Map(state.carrierInvoices).set(invoiceNumber, fact),
-        messageIds,
-      };
+      next.carrierInvoices = new Map(state.carrierInvoices).set(invoiceNumber, fact);
+      return next;
     }
     case 'ShipmentCarrierInvoiceAudited': {
       const { invoiceNumber, audit } = event.data;
       const known = state.carrierInvoices.get(invoiceNumber);
-      if (!known) return { ...state, messageIds };
-      return {
-        ...state,
-        carrierInvoices: new Map(state.carrierInvoices).set(invoiceNumber, { ...known, audit }),
-        messageIds,
-      };
+      if (known)
+        next.carrierInvoices = new Map(state.carrierInvoices).set(invoiceNumber, { ...known, audit });
+      return next;
     }
     case 'ShipmentCarrierChargesMismatched':
       // The audit itself is on the invoice; this event is the exception finance works from.
-      return { ...state, messageIds };
+      return next;
     default: {
       const unknown: never = event;
       return unknown;
@@ -364,8 +390,7 @@ function sourceTimeOf(data: SourceTime): SourceTime {
  * encoded and written on every change). A state already untracked is not copied again.
  */
 export function evolveUntracked(state: ShipmentState, event: ShipmentStreamEvent): ShipmentState {
-  const untracked =
-    state.messageIds === UNTRACKED_MESSAGE_IDS ? state : { ...state, messageIds: UNTRACKED_MESSAGE_IDS };
+  const untracked = state.messageIds === UNTRACKED_MESSAGE_IDS ? state : copyOf(state, UNTRACKED_MESSAGE_IDS);
   return evolve(untracked, event);
 }
 
