@@ -16,6 +16,7 @@ import type {
   Severity,
   SourceTime,
 } from './shipment.types';
+import { timeOf } from './time';
 
 export interface MilestoneFact {
   readonly milestone: Milestone;
@@ -166,7 +167,7 @@ function withMessage(state: ShipmentState, messageId: string): ReadonlySet<strin
 }
 
 function byOccurrence(a: { readonly occurredAt: string }, b: { readonly occurredAt: string }): number {
-  return Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+  return timeOf(a.occurredAt) - timeOf(b.occurredAt);
 }
 
 /**
@@ -178,9 +179,9 @@ function withFactInOrder<Fact extends { readonly occurredAt: string }>(
   facts: readonly Fact[],
   fact: Fact,
 ): Fact[] {
-  const at = Date.parse(fact.occurredAt);
+  const at = timeOf(fact.occurredAt);
   let index = facts.length;
-  while (index > 0 && Date.parse(facts[index - 1]!.occurredAt) > at) index--;
+  while (index > 0 && timeOf(facts[index - 1]!.occurredAt) > at) index--;
   if (index === facts.length) return [...facts, fact];
   return [...facts.slice(0, index), fact, ...facts.slice(index)];
 }
@@ -190,7 +191,7 @@ function betterPod(current: PodFact | null, candidate: PodFact): PodFact {
   if (current.signatureCaptured !== candidate.signatureCaptured) {
     return candidate.signatureCaptured ? candidate : current;
   }
-  return Date.parse(candidate.occurredAt) >= Date.parse(current.occurredAt) ? candidate : current;
+  return timeOf(candidate.occurredAt) >= timeOf(current.occurredAt) ? candidate : current;
 }
 
 /**
@@ -241,8 +242,7 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
         const index = findMilestoneFact(state, key as Milestone, location);
         const known = milestones[index];
         if (known) {
-          const earliest =
-            Date.parse(occurredAt) < Date.parse(known.occurredAt) ? occurredAt : known.occurredAt;
+          const earliest = timeOf(occurredAt) < timeOf(known.occurredAt) ? occurredAt : known.occurredAt;
           const reportedBy = known.reportedBy.includes(source)
             ? known.reportedBy
             : [...known.reportedBy, source];
@@ -315,7 +315,7 @@ function evolveRecorded(state: ShipmentState, event: ShipmentEvent): ShipmentSta
       const { estimate, estimatedAt, occurredAt, source, carrierId } = event.data;
       const known = state.eta[estimate];
       // An estimate made earlier than the one known, but arriving later, is history, not news.
-      if (known && Date.parse(occurredAt) < Date.parse(known.occurredAt)) return next;
+      if (known && timeOf(occurredAt) < timeOf(known.occurredAt)) return next;
       const fact: EtaFact = {
         estimatedAt,
         occurredAt,
@@ -433,7 +433,7 @@ export function isCancelled(state: ShipmentState): boolean {
   const cancelledAt = milestoneTime(state, 'cancelled');
   if (cancelledAt === undefined) return false;
   const deliveredAt = milestoneTime(state, 'delivered');
-  return deliveredAt === undefined || Date.parse(cancelledAt) < Date.parse(deliveredAt);
+  return deliveredAt === undefined || timeOf(cancelledAt) < timeOf(deliveredAt);
 }
 
 export function milestoneTime(state: ShipmentState, milestone: Milestone): string | undefined {
