@@ -106,6 +106,7 @@ describe('PollingSubscription', () => {
       after: START,
       batchSize: 2,
       pollIntervalMs: 5,
+      readAhead: 2,
       readPage: log.readPage,
       handler,
       onEnd: () => undefined,
@@ -134,6 +135,7 @@ describe('PollingSubscription', () => {
     const readsAtEnd = log.reads.length;
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(log.reads.length).toBe(readsAtEnd);
+    // The page handed over, and at most the two read ahead of it.
     expect(readsAtEnd).toBeLessThanOrEqual(3);
   });
 
