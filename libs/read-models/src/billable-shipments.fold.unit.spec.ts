@@ -20,13 +20,15 @@ import {
   type SourceTime,
 } from '@waybill/domain';
 import { expectedOutcome, shipmentDay } from '@waybill/simulator';
+// Here rather than in libs/projections, which may import only the domain: the log comes from the simulator.
 import {
   billableShipments,
   billableShipmentsProjection,
+  project,
   type BillableShipmentsRow,
   type RecordedHold,
-} from './billable-shipments.projection';
-import { project, type StoredEvent } from './projection';
+  type StoredEvent,
+} from '@waybill/projections';
 
 /*
  * The fold as it was first written (object spreads, a sort after every change, `Date.parse`
