@@ -34,6 +34,12 @@ import {
  * The fold as it was first written (object spreads, a sort after every change, `Date.parse`
  * everywhere), kept as the reference that the faster fold must match exactly: same values, same
  * key order in the stored JSON.
+ *
+ * This is a second copy of the shipment rules in libs/domain and of the row rules in
+ * billable-shipments.projection.ts, on purpose: an oracle written the plain way, against which the
+ * fast way is checked on logs far wider than the domain's own given/when/then tests. It pins the
+ * rules as of 2026-11-27. A deliberate change of a rule is made here too, in the plain way; a
+ * difference that nobody meant is what this test is for.
  */
 
 const UNTRACKED = new Set<string>();
