@@ -95,7 +95,7 @@ function tagged(value: unknown): unknown {
     // Left out, as JSON.stringify leaves out an undefined property. Inline rather than `setOwn`:
     // this runs for every property of every row a rebuild writes.
     if (item === undefined) continue;
-    if (key === '__proto__') setOwn(object, key, item);
+    if (key === '__proto__') defineOwn(object, key, item);
     else object[key] = item;
   }
   return Object.hasOwn(value, TAG) ? { [TAG]: 'Object', value: object } : object;
@@ -108,7 +108,11 @@ export function parseJson(text: string): unknown {
 
 /** `object[key] = value`, except that an own `__proto__` key stays data instead of setting the prototype. */
 function setOwn(object: { [key: string]: unknown }, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') defineOwn(object, key, value);
   else object[key] = value;
+}
+
+/** An own, enumerable data property, whatever its name. */
+function defineOwn(object: { [key: string]: unknown }, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
