@@ -528,12 +528,11 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
     }
     const rows = new Map<string, Row>();
     const missing: string[] = [];
-    const stored = this.committedKeys;
     for (const key of keys) {
       const row = pending.dirty.get(key) ?? writing?.get(key) ?? this.cache.get(key);
       if (row !== undefined) rows.set(key, row);
-      // Known to be absent: it starts from `init` below.
-      else if (stored === null || stored.has(key)) missing.push(key);
+      // Otherwise known to be absent: it starts from `init` below.
+      else if (this.mayBeStored(key)) missing.push(key);
     }
     // Read outside the flush's transaction: the claim in that transaction proves nobody else wrote.
     if (missing.length > 0) {
@@ -620,11 +619,10 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
         loadRows: async (keys) => {
           const found = new Map<string, Row>();
           const missing: string[] = [];
-          const stored = this.committedKeys;
           for (const key of keys) {
             const row = changed.get(key) ?? this.cache.get(key);
             if (row !== undefined) found.set(key, row);
-            else if (stored === null || stored.has(key)) missing.push(key);
+            else if (this.mayBeStored(key)) missing.push(key);
           }
           for (const [key, row] of await this.loadRows(client, missing)) found.set(key, row);
           return found;
@@ -684,6 +682,11 @@ export class ProjectionRunner<Row, Event extends EventLike = EventLike> {
         values,
       );
     }
+  }
+
+  /** Whether the table may hold a row for the key: always, unless `freshTable` knows it never wrote one. */
+  private mayBeStored(key: string): boolean {
+    return this.committedKeys === null || this.committedKeys.has(key);
   }
 
   private rememberKeys(rows: ReadonlyMap<string, Row>): void {
