@@ -79,7 +79,7 @@ export class PollingSubscription implements Subscription {
           }
         } while (page.events.length === batchSize && !this.stopped);
       } finally {
-        // Stopped, or the handler failed: no more reads for nobody.
+        // Ended, stopped, or the handler failed: no reads are left running for a consumer that is gone.
         pages.close();
       }
       // The page was not cut short, so everything below the frontier has been scanned, even rows a
