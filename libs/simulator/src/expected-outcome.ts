@@ -22,6 +22,11 @@ const COMMAND_BY_SUBJECT: Record<string, ShipmentCommand['type']> = {
 export interface ExpectedOutcome {
   /** Per shipment, its events in order, with `receivedAt` left out (JetStream sets it). */
   readonly streams: Map<string, ShipmentEvent[]>;
+  /**
+   * Every event of `streams` once, in the order one processor appends them (publish order): the
+   * shipments interleaved, as in a real log, each shipment's own events in stream order.
+   */
+  readonly log: { readonly shipmentId: string; readonly event: ShipmentEvent }[];
   readonly states: Map<string, ShipmentState>;
   /** Per parked message, its reason, in publish order. */
   readonly parked: { readonly subject: string; readonly reason: string; readonly messageId?: string }[];
@@ -38,6 +43,7 @@ export const RECEIVED_AT_PLACEHOLDER = '<receivedAt>';
 export function expectedOutcome(day: readonly Publication[]): ExpectedOutcome {
   const ledger = new Map<string, string>();
   const streams = new Map<string, ShipmentEvent[]>();
+  const log: { shipmentId: string; event: ShipmentEvent }[] = [];
   const states = new Map<string, ShipmentState>();
   const parked: { subject: string; reason: string; messageId?: string }[] = [];
   let duplicates = 0;
@@ -69,6 +75,7 @@ export function expectedOutcome(day: readonly Publication[]): ExpectedOutcome {
     if (events.length === 0) duplicates++;
     states.set(p.shipmentId!, events.reduce(evolve, state));
     streams.set(p.shipmentId!, [...(streams.get(p.shipmentId!) ?? []), ...events]);
+    for (const event of events) log.push({ shipmentId: p.shipmentId!, event });
   }
-  return { streams, states, parked, duplicates };
+  return { streams, log, states, parked, duplicates };
 }
