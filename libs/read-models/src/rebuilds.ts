@@ -74,7 +74,12 @@ export interface RebuildsOptions {
   readonly definitions?: readonly ReadModelDefinition[];
   /** The live read models' schema. Default `read_models`. */
   readonly schema?: string;
-  /** Events a rebuild folds in memory between commits. Default 25,000. */
+  /**
+   * Events a rebuild folds in memory between commits. Default 100,000: in a log in time order a
+   * shipment's events are spread over thousands of others, and every commit writes each row touched
+   * since the last one again. Measured on 1,000,000 events (bench/rebuild): 0.9 s less Node CPU and
+   * 0.8 s less PostgreSQL CPU than 25,000, with the same peak memory (about 1 GB either way).
+   */
   readonly flushEveryEvents?: number;
   /** Rows a rebuild keeps in memory (most recently written first). Default 50,000. */
   readonly cachedRows?: number;
@@ -310,7 +315,7 @@ export class Rebuilds {
       schema: shadow,
       streamPrefixes: definition.streamPrefixes,
       batchSize: this.options.batchSize ?? 2000,
-      flushEveryEvents: this.options.flushEveryEvents ?? 25_000,
+      flushEveryEvents: this.options.flushEveryEvents ?? 100_000,
       // The shadow is the only writer of its rows, so cached rows stay valid. Bounded all the same:
       // keeping every row made a rebuild of 1,000,000 events hold 1 GB and spend more on garbage
       // collection than the reads a miss costs (bench/rebuild: 31,394 events/s with every row,
