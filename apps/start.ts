@@ -16,10 +16,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('waybill', config.logLevel);
   // Read models fold whole shipments and would compete with ingest and billing for one event loop
-  // (see docs/benchmarks.md): they get a process, and so a core, of their own.
+  // (see docs/benchmarks.md): they get a process, and so a core, of their own. Also when they are
+  // the only role here, since that process needs the flag below and this one was started without.
   const inProcess = new Set<ProcessorRole>(config.processorRoles);
   let readModels: ChildProcess | null = null;
-  if (inProcess.has('read-models') && inProcess.size > 1) {
+  if (inProcess.has('read-models')) {
     inProcess.delete('read-models');
     // A larger young generation: folding keeps many short-lived objects alive across a page of
     // events, and with V8's default they were copied out of it and collected again, a third of a
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
       process.kill(process.pid, 'SIGTERM');
     });
   }
-  const processor = await startProcessor({ ...config, processorRoles: inProcess });
+  // Nothing left for a processor here when the read models were the only role.
+  const processor =
+    inProcess.size > 0 ? await startProcessor({ ...config, processorRoles: inProcess }) : null;
   const api = await createApiApp({ config, logger });
   await api.listen(config.port);
   logger.info(
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     });
     api
       .close()
-      .then(() => processor.close())
+      .then(() => processor?.close())
       .then(() => readModelsExited)
       .then(
         () => process.exit(0),
