@@ -174,6 +174,11 @@ function byOccurrence(a: { readonly occurredAt: string }, b: { readonly occurred
  * `[...facts, fact].sort(byOccurrence)` for facts already in that order (milestones,
  * appointments): the fact goes after every one that did not occur later. Sorting again on every
  * fact parsed each time O(n log n) times; this parses at most n.
+ *
+ * A time that does not parse (ingest rejects those, so only an event written by other means could
+ * hold one) is earlier and later than nothing, where a sort would give no defined order: a fact
+ * with such a time goes last, and no fact is placed before one that has it. Stored states depend
+ * on this, so it stays.
  */
 function withFactInOrder<Fact extends { readonly occurredAt: string }>(
   facts: readonly Fact[],

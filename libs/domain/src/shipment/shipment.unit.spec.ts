@@ -2,6 +2,7 @@ import { given } from './shipment.decider-spec';
 import { booking, cmd, recorded, report } from './shipment.fixtures';
 import type { ShipmentCommand } from './shipment.commands';
 import type { ShipmentEvent } from './shipment.events';
+import type { Milestone } from './shipment.types';
 import { evolveUntracked, fold, initialShipmentState, UNTRACKED_MESSAGE_IDS } from './shipment.state';
 import { shipmentStatus, shipmentView } from './shipment.view';
 
@@ -75,6 +76,32 @@ describe('shipment: milestones', () => {
       cmd.milestone('in_transit', T('10:00')),
     );
     expect(shipmentStatus(fold(events))).toBe('in_transit');
+  });
+
+  it('when a stored milestone holds a time that does not parse, then it goes last and no later fact goes before it', () => {
+    // Ingest rejects such times; this pins what the fold does with one written by other means.
+    const event = (milestone: Milestone, occurredAt: string) =>
+      recorded(cmd.milestone(milestone, occurredAt));
+    const state = fold([
+      event('in_transit', T('10:00')),
+      event('out_for_delivery', 'not a time'),
+      event('dispatched', T('08:00')),
+    ]);
+    expect(state.milestones.map((m) => m.milestone)).toEqual([
+      'in_transit',
+      'out_for_delivery',
+      'dispatched',
+    ]);
+    expect(
+      fold([event('out_for_delivery', 'not a time'), event('dispatched', T('08:00'))]).milestones.map(
+        (m) => m.milestone,
+      ),
+    ).toEqual(['out_for_delivery', 'dispatched']);
+    expect(
+      fold([event('dispatched', T('08:00')), event('out_for_delivery', 'not a time')]).milestones.map(
+        (m) => m.milestone,
+      ),
+    ).toEqual(['dispatched', 'out_for_delivery']);
   });
 
   it('when delivered arrives before dispatched, then both are recorded and the status stays delivered', () => {
