@@ -42,6 +42,11 @@ describe('the processor keeps the read models, and rebuilds one whose version ch
 
   it('when it starts on rows of an older projection version, then it serves them, requests a rebuild by itself and swaps in rows equal to a fresh fold', async () => {
     processor = await startProcessor(harness.config);
+    // The rebuild queue is there once the processor has started, before its first check.
+    const queue = await harness.pool.query<{ table: string | null }>(
+      `SELECT to_regclass('read_models.projection_rebuilds')::text AS table`,
+    );
+    expect(queue.rows[0]?.table).toBe('read_models.projection_rebuilds');
     await harness.publish(shipmentDay({ shipments: 40, seed: 3, idPrefix: 'RMP' }));
     await harness.waitUntilIdle();
     await until(caughtUp, 90_000, 200);

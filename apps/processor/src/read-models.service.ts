@@ -72,6 +72,9 @@ export class ReadModelsService implements OnApplicationBootstrap, BeforeApplicat
       pool: this.pool,
       onError: (error: unknown) => this.logger.warn({ err: error }, 'rebuild: retrying a batch'),
     });
+    // The queue exists once the processor has started, not from its first check a second later: a
+    // processor stopped sooner left none, and whoever looked at the queue then found no table.
+    await this.rebuilds.migrate();
     this.scheduleRebuildCheck();
   }
 
