@@ -228,6 +228,11 @@ describe('GET /v1/shipments/:id and /events', () => {
     ['limit=2.5', 'invalid-request'],
     ['cursor=not-a-cursor', 'invalid-cursor'],
     [`cursor=${Buffer.from('["parked","1"]').toString('base64url')}`, 'invalid-cursor'],
+    // The largest int8: the next revision would not fit in PostgreSQL's bigint.
+    [
+      `cursor=${Buffer.from('["shipment-events","9223372036854775807"]').toString('base64url')}`,
+      'invalid-cursor',
+    ],
     ['colour=blue', 'invalid-request'],
   ])('when the events query has %s, then it is a 400 %s problem', async (query, slug) => {
     const res = await get(`/v1/shipments/SHP-1/events?${query}`);

@@ -78,8 +78,9 @@ export class ShipmentsService {
   }
 }
 
+/** Up to 18 digits: the revision after it must still fit PostgreSQL's int8 (19 digits could overflow it). */
 function isRevision(key: string): boolean {
-  return /^\d{1,19}$/.test(key);
+  return /^\d{1,18}$/.test(key);
 }
 
 function toEventItem(event: RecordedEvent): ShipmentEventItem {
