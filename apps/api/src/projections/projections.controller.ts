@@ -3,8 +3,10 @@ import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } fr
 import type { Rebuild } from '@waybill/read-models';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 import { RequiresRole } from '../auth/requires-role.decorator';
+import { decodeCursor, toPage } from '../http/cursor';
 import { ApiProblems } from '../problems/problem.dto';
 import {
+  PROJECTION_NAMES,
   ProjectionListDto,
   ProjectionParams,
   ProjectionsQueryDto,
@@ -14,6 +16,9 @@ import {
   RebuildRequestDto,
 } from './projections.dto';
 import { ProjectionsService } from './projections.service';
+
+/** The scope of this list's cursors: a cursor of another list is a 400. */
+const PROJECTIONS_CURSOR = 'projections';
 
 @ApiTags('projections')
 @Controller('v1/projections')
@@ -31,8 +36,20 @@ export class ProjectionsController {
   })
   @ApiOkResponse({ type: ProjectionListDto })
   @ApiProblems(400)
-  async list(@Query() _query: ProjectionsQueryDto): Promise<ProjectionListDto> {
-    return { items: await this.projections.list() };
+  async list(@Query() query: ProjectionsQueryDto): Promise<ProjectionListDto> {
+    const all = await this.projections.list();
+    const after =
+      query.cursor === undefined
+        ? undefined
+        : decodeCursor(PROJECTIONS_CURSOR, query.cursor, (name) => PROJECTION_NAMES.includes(name));
+    const start = after === undefined ? 0 : all.findIndex((projection) => projection.name === after) + 1;
+    return toPage(
+      all.slice(start, start + query.limit + 1),
+      query.limit,
+      PROJECTIONS_CURSOR,
+      (projection) => projection.name,
+      (projection) => projection,
+    );
   }
 
   @Post(':name/rebuild')

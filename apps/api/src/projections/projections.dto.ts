@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { READ_MODELS, type RebuildStatus } from '@waybill/read-models';
 import { IsBoolean, IsOptional, IsString, IsUUID } from 'class-validator';
+import { ListQueryDto } from '../http/list-query.dto';
 
 export const PROJECTION_NAMES = READ_MODELS.map((definition) => definition.projection.name);
 export const PROJECTION_STATUSES = ['live', 'outdated', 'rebuilding', 'not_started'] as const;
@@ -14,8 +15,11 @@ export const REBUILD_STATUSES: readonly RebuildStatus[] = [
   'failed',
 ];
 
-/** `GET /v1/projections` takes no query parameter: any is a 400, like a typo anywhere else. */
-export class ProjectionsQueryDto {}
+/**
+ * `GET /v1/projections` pages like every list (contract v1 §4), by read model name; there are few
+ * enough that the default page holds them all. Any other parameter is a 400, like a typo anywhere.
+ */
+export class ProjectionsQueryDto extends ListQueryDto {}
 
 // Any name passes validation: an unknown read model is a 404, not a 400.
 export class ProjectionParams {
@@ -89,6 +93,12 @@ export class ProjectionDto {
 
 export class ProjectionListDto {
   @ApiProperty({ type: [ProjectionDto] }) items!: ProjectionDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Opaque cursor of the next page; null on the last',
+  })
+  nextCursor!: string | null;
 }
 
 export class RebuildProgressDto {

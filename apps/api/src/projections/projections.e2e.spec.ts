@@ -243,8 +243,37 @@ describe('/v1/projections', () => {
     expect(rebuild.body).toMatchObject({ dryRun: false, status: 'requested', progress: null, diff: null });
   });
 
-  it('when the list is asked with a query parameter, then it is a 400 problem', async () => {
+  it('when the list is asked with a parameter it does not take, then it is a 400 problem', async () => {
     const res = await request(h.server).get('/v1/projections?status=live').set('Authorization', as('admin'));
+
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+  });
+
+  it('when the list is paged two at a time, then the pages join up to every read model and the last has no cursor', async () => {
+    const names: string[] = [];
+    let path = '/v1/projections?limit=2';
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await request(h.server).get(path).set('Authorization', as('admin'));
+      expect(res.status).toBe(200);
+      const page = res.body as { items: { name: string }[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      names.push(...page.items.map((item) => item.name));
+      if (page.nextCursor === null) break;
+      path = `/v1/projections?limit=2&cursor=${page.nextCursor}`;
+    }
+    expect(names).toEqual(READ_MODELS.map((d) => d.projection.name));
+    const whole = await request(h.server).get('/v1/projections').set('Authorization', as('admin'));
+    expect(whole.body).toMatchObject({ nextCursor: null });
+  });
+
+  it.each([
+    'limit=0',
+    'limit=501',
+    'cursor=not-a-cursor',
+    `cursor=${Buffer.from('["projections","nope"]').toString('base64url')}`,
+  ])('when the list is asked with %s, then it is a 400 problem', async (query) => {
+    const res = await request(h.server).get(`/v1/projections?${query}`).set('Authorization', as('admin'));
 
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
