@@ -23,6 +23,7 @@ import {
   ensureCommandStream,
   ensureDurableConsumer,
   ensureIngestStream,
+  serverPayloadLimitWarning,
   streamNames,
   subjectsFor,
 } from '@waybill/messaging';
@@ -86,6 +87,8 @@ export class IngestService
       await this.dispatcher.start();
     }
     if (!roles.has('ingest')) return;
+    const payloadWarning = serverPayloadLimitWarning(this.nats.info?.max_payload);
+    if (payloadWarning) this.logger.warn({ maxPayload: this.nats.info?.max_payload }, payloadWarning);
     const stream = await ensureIngestStream(jsm, streamPrefix, subjectPrefix);
     this.ingestCounts = await IngestCounts.create(this.pool, {
       onError: (error) => this.logger.warn({ err: error }, 'could not write ingest counts; will retry'),

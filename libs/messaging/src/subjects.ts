@@ -92,3 +92,20 @@ export function streamNames(streamPrefix: string) {
 
 /** Payloads above this are parked as `too_large` (contract v1 §2). */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/**
+ * The NATS server's `max_payload` a deployment needs: room for a payload over the contract's limit
+ * with its headers, or such a message is refused at publish and never reaches Waybill to be parked
+ * as `too_large`. The server's default is 1 MiB, headers included; the ingest stream takes 2 MiB.
+ */
+export const SERVER_MAX_PAYLOAD_NEEDED = 2 * MAX_PAYLOAD_BYTES;
+
+/** A warning for an operator when the server's `max_payload` is below what ingest needs, else null. */
+export function serverPayloadLimitWarning(serverMaxPayload: number | undefined): string | null {
+  if (serverMaxPayload === undefined || serverMaxPayload >= SERVER_MAX_PAYLOAD_NEEDED) return null;
+  return (
+    `the NATS server's max_payload is ${serverMaxPayload} bytes: a message over ${MAX_PAYLOAD_BYTES} bytes is ` +
+    `refused at publish instead of being parked as too_large; set max_payload to ${SERVER_MAX_PAYLOAD_NEEDED} ` +
+    `(2MB) or more in the server's configuration`
+  );
+}

@@ -3,6 +3,7 @@ import {
   CARRIER_FACT_SUBJECTS,
   carrierFormatFilters,
   isCarrierFormatSubject,
+  serverPayloadLimitWarning,
   isContractSubject,
   MAX_PAYLOAD_BYTES,
   OTHER_CONTRACT_SUBJECTS,
@@ -158,5 +159,19 @@ describe('streamNames', () => {
 describe('MAX_PAYLOAD_BYTES', () => {
   it('when compared with the contract, then it is 1 MiB', () => {
     expect(MAX_PAYLOAD_BYTES).toBe(1_048_576);
+  });
+});
+
+describe('serverPayloadLimitWarning', () => {
+  it("when the server keeps NATS's default 1 MiB max_payload, then the operator is warned that too_large cannot be reached", () => {
+    expect(serverPayloadLimitWarning(1024 * 1024)).toMatch(
+      /max_payload is 1048576 bytes.*too_large.*2097152/,
+    );
+  });
+
+  it('when the server takes 2 MiB or more, or does not say, then there is no warning', () => {
+    expect(serverPayloadLimitWarning(2 * 1024 * 1024)).toBeNull();
+    expect(serverPayloadLimitWarning(8 * 1024 * 1024)).toBeNull();
+    expect(serverPayloadLimitWarning(undefined)).toBeNull();
   });
 });
