@@ -8,7 +8,6 @@ import {
   IsNumber,
   IsObject,
   IsString,
-  Matches,
   MaxLength,
   Max,
   Min,
@@ -16,16 +15,19 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BILLING_POLICY_DEFAULTS, BILLING_TRIGGERS, type BillingTrigger } from '@waybill/domain';
-import { SHIPMENT_ID_PATTERN } from '../shipments/shipments.dto';
 
-/** Customer ids follow the shipment id rule of contract v1 §2: 1–64 chars of `[A-Za-z0-9._:-]`. */
-export const CUSTOMER_ID_PATTERN = SHIPMENT_ID_PATTERN;
+/**
+ * Customer ids are what bookings name (contract v1 §2 sets no rule for them): any text of 1–128
+ * characters, URL-encoded in the path. A narrower rule here would leave a booked customer that no
+ * contract can ever be recorded for, its shipments on hold as `no_contract` for good.
+ */
+export const CUSTOMER_ID_MAX_LENGTH = 128;
 
 export class ContractParams {
-  @ApiProperty({ example: 'C-ACME', pattern: CUSTOMER_ID_PATTERN.source })
-  @Matches(CUSTOMER_ID_PATTERN, {
-    message: 'customerId must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-"',
-  })
+  @ApiProperty({ example: 'C-ACME', minLength: 1, maxLength: CUSTOMER_ID_MAX_LENGTH })
+  @IsString()
+  @IsNotEmpty({ message: 'customerId must not be empty' })
+  @MaxLength(CUSTOMER_ID_MAX_LENGTH, { message: 'customerId must be at most 128 characters' })
   customerId!: string;
 }
 

@@ -346,7 +346,7 @@ describe('PUT and GET /v1/contracts/:customerId', () => {
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     });
 
-    it.each([['x'.repeat(65)], ['has%20space'], ['star*']])(
+    it.each([['x'.repeat(129)]])(
       'when the customer id is %p, then PUT and GET are a 400 problem naming customerId',
       async (customerId) => {
         const putRes = await put(customerId, { contractId: 'K', policy: { billingTrigger: 'pod' } });
@@ -359,6 +359,22 @@ describe('PUT and GET /v1/contracts/:customerId', () => {
             errors: [{ field: 'customerId' }],
           });
         }
+      },
+    );
+
+    it.each([
+      ['ACME%20Corp', 'ACME Corp'],
+      ['star*', 'star*'],
+      ['x'.repeat(128), 'x'.repeat(128)],
+    ])(
+      'when the customer id is %p, as a booking may name it, then a contract is recorded and read back for it',
+      async (inPath, customerId) => {
+        const putRes = await put(inPath, { contractId: 'K-ANY', policy: { billingTrigger: 'pod' } });
+        const getRes = await get(`/v1/contracts/${inPath}`);
+
+        expect(putRes.status).toBe(200);
+        expect(getRes.status).toBe(200);
+        expect(getRes.body).toMatchObject({ customerId, contractId: 'K-ANY', version: 1 });
       },
     );
 

@@ -660,6 +660,35 @@ describe('decodeIngestMessage: contracts and ERP/CRM replies', () => {
     );
   });
 
+  it('when a contract names a customer as freely as a booking may (spaces, 128 characters), then it is recorded', () => {
+    for (const customerId of ['ACME Corp', 'ACME/EU', 'x'.repeat(128)]) {
+      const decoded = decode('contract', {
+        ...common,
+        customerId,
+        contractId: 'K-1',
+        policy: { billingTrigger: 'pod' },
+      });
+      expect(decoded).toMatchObject({ kind: 'contract', customerId });
+    }
+  });
+
+  it('when a contract or a booking names a customer id over 128 characters, then it is invalid_message naming customerId', () => {
+    const long = 'x'.repeat(129);
+    const contract = parked(
+      decode('contract', {
+        ...common,
+        customerId: long,
+        contractId: 'K-1',
+        policy: { billingTrigger: 'pod' },
+      }),
+    );
+    const booking = parked(decode('shipment.booked', { ...booked, customerId: long }));
+    for (const decoded of [contract, booking]) {
+      expect(decoded.reason).toBe('invalid_message');
+      expect(decoded.explanation).toMatch(/customerId/);
+    }
+  });
+
   it.each([
     [{ billingTrigger: 'invoice' }, /billingTrigger/],
     [{ billingTrigger: 'delivered', podGraceHours: -1 }, /podGraceHours/],

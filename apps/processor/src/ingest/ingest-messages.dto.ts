@@ -151,7 +151,7 @@ export class ReferencesDto {
 
 export class ShipmentBookedDto extends ShipmentMessageDto {
   @IsString() @IsNotEmpty() orderId!: string;
-  @IsString() @IsNotEmpty() customerId!: string;
+  @IsString() @IsNotEmpty() @MaxLength(128) customerId!: string;
   @IsString() @IsNotEmpty() carrierId!: string;
   @IsDefined() @Validate(IsPlace) origin!: string | AddressDto;
   @IsDefined() @Validate(IsPlace) destination!: string | AddressDto;
@@ -244,9 +244,9 @@ export class BillingPolicyDto {
 
 /** `contract`: the one canonical message with no shipmentId. */
 export class ContractDto extends CanonicalMessageDto {
-  @IsString()
-  @Matches(SHIPMENT_ID, { message: 'customerId must be 1-64 characters of [A-Za-z0-9._:-]' })
-  customerId!: string;
+  // The rule bookings have (contract v1 §2 sets none), so that every customer a booking names can
+  // be given a contract: any text up to 128 characters.
+  @IsString() @IsNotEmpty() @MaxLength(128) customerId!: string;
   @IsString() @IsNotEmpty() @MaxLength(128) contractId!: string;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => BillingPolicyDto) policy!: BillingPolicyDto;
 }
