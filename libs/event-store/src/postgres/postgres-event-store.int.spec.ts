@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Client, DatabaseError, Pool } from 'pg';
+import { Client, DatabaseError, Pool, type PoolClient } from 'pg';
+import { eventually } from '@waybill/testing';
 import { EventIdConflictError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { describeEventStoreContract } from '../event-store.contract';
 import { START, type NewEvent, type RecordedEvent } from '../event-store.port';
@@ -260,6 +261,26 @@ describe('PostgresEventStore', () => {
   });
 
   describe('event ids across streams and processes', () => {
+    /**
+     * The statements of other sessions that wait for a lock held by `holder`'s transaction, once
+     * there is one; fails after 10 s. A race test must see the competing append wait: one that
+     * arrives only after the COMMIT takes the ordinary path, and would pass without any race.
+     */
+    const waitingBehind = async (holder: PoolClient): Promise<string[]> => {
+      const backend = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      return eventually(
+        async () => {
+          const waiting = await pool.query<{ query: string }>(
+            'SELECT query FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid))',
+            [backend.rows[0]!.pid],
+          );
+          return waiting.rows.map((row) => row.query);
+        },
+        (queries) => queries.length > 0,
+        10_000,
+      );
+    };
+
     it('when an event id already stored in another stream is appended, then it fails with EventIdConflictError', async () => {
       const prefix = `ids-${randomUUID().slice(0, 8)}-`;
       const shared = event({ same: true });
@@ -284,7 +305,9 @@ describe('PostgresEventStore', () => {
 
         // Does not see the uncommitted row, so it inserts and then waits on the unique index.
         const losing = store.appendToStream(`${prefix}b`, [shared], 'no_stream').catch((e: unknown) => e);
-        await sleep(200);
+        expect(await waitingBehind(otherProcess)).toEqual([
+          expect.stringContaining(`INSERT INTO "${SCHEMA}".events`),
+        ]);
         await otherProcess.query('COMMIT');
 
         const error = await losing;
@@ -309,7 +332,9 @@ describe('PostgresEventStore', () => {
 
         // Waits for the stream lock, then finds the event already there.
         const second = store.appendToStream(streamId, [redelivered], 'any');
-        await sleep(200);
+        expect(await waitingBehind(otherProcess)).toEqual([
+          expect.stringContaining(`INSERT INTO "${SCHEMA}".streams`),
+        ]);
         await otherProcess.query('COMMIT');
 
         expect(first.appended).toBe(1);
