@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, DatabaseError, Pool, type PoolClient } from 'pg';
-import { eventually } from '@waybill/testing';
+import { eventually, until } from '@waybill/testing';
 import { EventIdConflictError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { describeEventStoreContract } from '../event-store.contract';
 import { START, type NewEvent, type RecordedEvent } from '../event-store.port';
@@ -28,13 +28,6 @@ async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await sleep(20);
 }
 
 function event(data: Record<string, unknown> = {}, id: string = randomUUID()): NewEvent {
@@ -84,8 +77,24 @@ describe('PostgresEventStore', () => {
   describe('the gap problem', () => {
     it('when a transaction commits late behind later sequence numbers, then a subscriber still gets every event exactly once, where a sequence-checkpoint reader skips it', async () => {
       const prefix = `gap-${randomUUID().slice(0, 8)}`;
+      // A subscriber with a pool of its own, so that the pool's checkouts are its reads of the log
+      // and nothing else: "it delivered nothing" then means something only once it has read.
+      const subscriberPool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+      let reads = 0;
+      subscriberPool.on('acquire', () => {
+        reads += 1;
+      });
+      const subscriber = new PostgresEventStore(subscriberPool, { schema: SCHEMA, ownsPool: true });
+      // A read under way may have taken its snapshot before now, so the first read to start after
+      // now is the one that counts; reads go one at a time, and the next starts only once the
+      // subscriber has handed over what that one found. A wait, not a sleep: on a slow machine a
+      // fixed pause could end before the subscriber had looked at all.
+      const subscriberHasReadSinceNow = async (): Promise<void> => {
+        const before = reads;
+        await until(() => reads >= before + 2, 10_000);
+      };
       const received: RecordedEvent[] = [];
-      const subscription = store.subscribeToAll(
+      const subscription = subscriber.subscribeToAll(
         (batch) => {
           received.push(...batch);
           return Promise.resolve();
@@ -113,7 +122,7 @@ describe('PostgresEventStore', () => {
         const naiveCheckpoint = naiveFirst.rows[naiveFirst.rows.length - 1]!.sequence;
 
         // Meanwhile the store shows nothing past the open transaction, committed or not.
-        await sleep(300);
+        await subscriberHasReadSinceNow();
         expect(received).toEqual([]);
         expect(await store.readAll({ streamPrefixes: [prefix] })).toEqual([]);
 
@@ -129,13 +138,15 @@ describe('PostgresEventStore', () => {
         expect(BigInt(lateRow.rows[0]!.sequence)).toBeLessThan(BigInt(naiveCheckpoint));
         expect(naiveSecond.rows).toEqual([]);
 
-        await waitFor(() => received.length >= 6);
-        await sleep(300);
+        await until(() => received.length >= 6, 15_000);
+        // Once more, so that a duplicate would have arrived by now.
+        await subscriberHasReadSinceNow();
         expect(received.map((e) => e.id)).toEqual([late.id, ...others.map((e) => e.id)]);
       } finally {
         // Destroying the connection rolls the transaction back if the test failed before COMMIT.
         held.release(!committed);
         await subscription.stop();
+        await subscriber.close();
       }
     });
   });
@@ -455,7 +466,7 @@ describe('PostgresEventStore', () => {
           }
         }),
       );
-      await waitFor(() => delivered >= total, 60_000);
+      await until(() => delivered >= total, 60_000);
       await subscription.stop();
       expect(delivered).toBe(total);
       expect(seen.size).toBe(writers);
