@@ -71,10 +71,17 @@ describe('ensureDurableConsumer (real NATS JetStream)', () => {
     expect((await jsm.consumers.info(stream, 'ingest')).config.filter_subject).toBe(subjects.ingestWildcard);
   });
 
-  it('when the stream name is unknown, then it fails rather than making a consumer', async () => {
+  it('when the stream name is unknown, then it fails with "stream not found" rather than making a consumer', async () => {
     const { streamPrefix } = await fresh();
-    await expect(
-      ensureDurableConsumer(jsm, options(`${streamNames(streamPrefix).ingest}_MISSING`, 'x.>')),
-    ).rejects.toThrow();
+    const missing = `${streamNames(streamPrefix).ingest}_MISSING`;
+    // 10059 is JetStream's code for "stream not found": any other failure (a bad config, a
+    // timeout) would be a different fault.
+    await expect(ensureDurableConsumer(jsm, options(missing, 'x.>'))).rejects.toMatchObject({
+      message: 'stream not found',
+      api_error: { err_code: 10059 },
+    });
+    await expect(jsm.consumers.info(missing, 'ingest')).rejects.toMatchObject({
+      api_error: { err_code: 10059 },
+    });
   });
 });
