@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import type { ShipmentCommand } from '@waybill/domain';
-import { PostgresEventStore } from '@waybill/event-store';
+import { shipmentStreamId, type ShipmentCommand } from '@waybill/domain';
+import { PostgresEventStore, type ReadStreamOptions, type RecordedEvent } from '@waybill/event-store';
 import { createTestDatabase } from '@waybill/testing';
 import { fromMessage, ShipmentRepository } from './shipment.repository';
 
@@ -18,6 +18,20 @@ const milestone = (
   type: 'RecordMilestone',
   data: { ...report(messageId, occurredAt), milestone: m },
 });
+
+/**
+ * The real store, which also notes each stream read: from which revision, and how many events
+ * came back. Lets a test check how the repository read, not only what it ended up with.
+ */
+class ReadRecordingStore extends PostgresEventStore {
+  readonly reads: { streamId: string; fromRevision: bigint | undefined; events: number }[] = [];
+
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    const events = await super.readStream(streamId, options);
+    this.reads.push({ streamId, fromRevision: options?.fromRevision, events: events.length });
+    return events;
+  }
+}
 
 /** Two processor instances share one log: one instance's cache must never hide the other's events. */
 describe('shipment repository with two instances on one log', () => {
@@ -63,7 +77,9 @@ describe('shipment repository with two instances on one log', () => {
   });
 
   it('when another instance appended meanwhile, then loadFresh sees it without a full re-read', async () => {
-    const a = new ShipmentRepository(store);
+    // Instance A on a store of its own (same database), as a second processor would be.
+    const storeOfA = new ReadRecordingStore(pool);
+    const a = new ShipmentRepository(storeOfA);
     const b = new ShipmentRepository(store);
     const first = milestone('n-1', 'dispatched', '2026-11-26T08:00:00Z');
     const shipmentA = await a.load('S-2');
@@ -75,8 +91,14 @@ describe('shipment repository with two instances on one log', () => {
     await b.save(atB, fromMessage('n-2', 'c'));
 
     expect((await a.load('S-2')).revision).toBe(0n); // the plain cache is stale…
+    const readsBefore = storeOfA.reads.length;
     const fresh = await a.loadFresh('S-2'); // …the fresh load is not
     expect(fresh.revision).toBe(1n);
     expect(fresh.state.milestones.map((m) => m.milestone)).toEqual(['dispatched', 'delivered']);
+    // One read, of the tail only: from the revision after the cached one, bringing B's one event.
+    expect(storeOfA.reads.slice(readsBefore)).toEqual([
+      { streamId: shipmentStreamId('S-2'), fromRevision: 1n, events: 1 },
+    ]);
+    await storeOfA.close();
   });
 });
