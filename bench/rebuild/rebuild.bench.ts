@@ -229,6 +229,8 @@ async function main(): Promise<void> {
     const { seconds, eventLoopUtilisation, cpuSeconds } = await phase();
     if (done.status !== 'swapped') throw new Error(`rebuild ended ${done.status}: ${done.error}`);
     const applied = done.progress?.eventsApplied ?? 0;
+    if (applied !== before.events)
+      throw new Error(`the rebuild applied ${applied} events, the log has ${before.events}`);
     // The read rate of this machine swings by half from one minute to the next: read before and
     // after the rebuild, and compare with the mean of the two.
     // After the rebuild, so that the rows it leaves to the garbage collector cost the rebuild nothing.
