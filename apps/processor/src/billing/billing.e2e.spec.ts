@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import type { JsMsg } from 'nats';
+import type { JetStreamManager, JsMsg } from 'nats';
 import {
   fold,
   isShipmentStreamEvent,
@@ -7,13 +7,16 @@ import {
   shipmentView,
   type ShipmentStreamEvent,
 } from '@waybill/domain';
+import { CheckpointStore, comparePositions } from '@waybill/event-store';
 import { streamNames, subjectsFor } from '@waybill/messaging';
 import { readBillableShipments, readExceptionQueue, READ_MODELS_SCHEMA } from '@waybill/read-models';
 import { invoiceNumberFor, TestCrm, TestErp } from '@waybill/simulator';
-import { eventually } from '@waybill/testing';
+import { eventually, until, waitForConsumerIdle } from '@waybill/testing';
 import { startProcessor } from '../processor';
 import { BillingSagaRunner } from './billing-saga.runner';
 import type { Clock } from './clock';
+import { DISPATCHER_CHECKPOINT } from './command-dispatcher';
+import { requestsCommand } from './outgoing-commands';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
 
 /** A clock the test moves by hand. */
@@ -50,6 +53,8 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
   let processor: INestApplicationContext;
   let erp: TestErp;
   let crm: TestCrm;
+  let checkpoints: CheckpointStore;
+  let jsm: JetStreamManager;
   const clock = new TestClock(new Date('2026-11-26T00:00:00Z'));
 
   const publish = async (subject: string, body: Record<string, unknown>) => {
@@ -131,6 +136,24 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     );
     return { stream, view: shipmentView(shipmentId, stream.length - 1, state) };
   };
+  /** A shipment's case requests of one category, as the log (the outbox) holds them now. */
+  const caseRequests = async (shipmentId: string, category: string) =>
+    (await harness.eventStore.readStream(shipmentStreamId(shipmentId))).filter(
+      (e) =>
+        e.type === 'ShipmentServiceCaseRequested' && (e.data as { category: string }).category === category,
+    );
+  /**
+   * Waits until the dispatcher has handled the shipment's stream as it stands now. Its checkpoint
+   * passes an event only after JetStream acknowledged the commands the event requested, so from
+   * then on the command stream holds everything this log asked for, and a count of it is final.
+   */
+  const dispatchedFor = async (shipmentId: string) => {
+    const last = (await harness.eventStore.readStream(shipmentStreamId(shipmentId))).at(-1)!;
+    await until(async () => {
+      const at = await checkpoints.load(DISPATCHER_CHECKPOINT);
+      return at !== undefined && comparePositions(at, last.position) >= 0;
+    });
+  };
 
   beforeAll(async () => {
     harness = await createProcessorHarness('billing', {
@@ -139,7 +162,7 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
       WAYBILL_ERP_MAX_SENDS: '2',
     });
     // A one-second de-duplication window, so that the deliberate re-send below is not dropped.
-    const jsm = await harness.nats.jetstreamManager();
+    jsm = await harness.nats.jetstreamManager();
     const commandStream = streamNames(harness.config.streamPrefix).commands;
     const { config } = await jsm.streams.info(commandStream);
     await jsm.streams.update(commandStream, { ...config, duplicate_window: 1_000_000_000 });
@@ -158,6 +181,7 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     await erp.start();
     await crm.start();
     processor = await startProcessor(harness.config, clock);
+    checkpoints = await CheckpointStore.create(harness.pool);
   });
 
   afterAll(async () => {
@@ -287,21 +311,24 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     );
     const saga = processor.get(BillingSagaRunner);
 
+    // fireDueDeadlines resolves once what the timers decided is appended: the log can be read at once.
     clock.set('2026-11-26T11:59:00Z');
     await saga.fireDueDeadlines();
+    expect(await caseRequests('S-MISS', 'missing_pod')).toEqual([]);
+    await dispatchedFor('S-MISS');
     expect((await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open')).toEqual([]);
 
     clock.set('2026-11-26T12:01:00Z');
     expect(await saga.fireDueDeadlines()).toBeGreaterThanOrEqual(1);
-    const cases = await eventually(
-      () => commandsFor('S-MISS').then((c) => c.filter((x) => x.subject === 'crm.case.open')),
-      (c) => c.length >= 1,
-    );
+    expect(await caseRequests('S-MISS', 'missing_pod')).toHaveLength(1);
+    await dispatchedFor('S-MISS');
+    const cases = (await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open');
     expect(cases.map((c) => c.payload.category)).toEqual(['missing_pod']);
 
     clock.set('2026-11-27T12:00:00Z');
     await saga.fireDueDeadlines();
-    await new Promise((r) => setTimeout(r, 500));
+    expect(await caseRequests('S-MISS', 'missing_pod')).toHaveLength(1);
+    await dispatchedFor('S-MISS');
     expect((await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open')).toHaveLength(1);
   });
 
@@ -437,9 +464,22 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
       sends: 2,
       owner: 'finance',
     });
-    await new Promise((r) => setTimeout(r, 500));
+    // The last send raised the exception and sent nothing more: one request and one re-send in the
+    // log, and so two commands on the wire once the dispatcher has handled the stream.
+    expect(stream.filter((e) => requestsCommand(e)).map((e) => e.type)).toEqual([
+      'ShipmentInvoiceReleaseRequested',
+      'ShipmentInvoiceReleaseResent',
+    ]);
+    await dispatchedFor('S-SIL');
     expect(await commandsFor('S-SIL')).toHaveLength(2);
-    // The test ERP got the re-send as a duplicate of the same commandId.
+    // The test ERP got the re-send as a duplicate of the same commandId. Its consumer idle means
+    // every command in the stream was delivered and acked: no delivery is still to come.
+    await eventually(
+      () => erp.received.filter((d) => d.command.shipmentId === 'S-SIL').length,
+      (n) => n >= 2,
+    );
+    await waitForConsumerIdle(jsm, streamNames(harness.config.streamPrefix).commands, 'test-erp');
+    expect(erp.received.filter((d) => d.command.shipmentId === 'S-SIL')).toHaveLength(2);
     expect(erp.duplicates).toBe(1);
   });
 });
