@@ -13,6 +13,7 @@ import { CheckpointStore, comparePositions } from '@waybill/event-store';
 import { streamNames, subjectsFor } from '@waybill/messaging';
 import { BILLING_SAGA_CHECKPOINT } from './billing-saga.runner';
 import { Random, shipmentDay, TestErp } from '@waybill/simulator';
+import { eventually, waitForConsumerIdle } from '@waybill/testing';
 import { createProcessorHarness, type ProcessorHarness } from '../testing/processor-harness';
 import { exited, spawnProcessor } from '../testing/processor-process';
 
@@ -202,8 +203,15 @@ describe('billing survives crashes and a second processor', () => {
       console.info(`${releasedThenHeld} shipments were released, then held by a later report`);
     expect(billable).toBeGreaterThan(100);
 
-    // The ERP saw each release once: no duplicate delivery reached it, and it answered each.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The ERP saw each release once: no duplicate delivery reached it, and it answered each. Its
+    // consumer idle means every release in the stream was delivered and acked, so no delivery,
+    // duplicate or not, is still to come when the counts are read.
+    await eventually(
+      () => erp.received.length,
+      (n) => n >= releases.length,
+      60_000,
+    );
+    await waitForConsumerIdle(jsm, commandsStream, 'test-erp');
     await erp.stop();
     expect(erp.duplicates).toBe(0);
     expect(erp.received).toHaveLength(releases.length);
