@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { JetStreamManager } from 'nats';
 import { streamNames } from '@waybill/messaging';
 import type { ProcessorHarness } from './processor-harness';
 
@@ -35,6 +36,22 @@ export function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
+async function readAckFloor(jsm: JetStreamManager, harness: ProcessorHarness): Promise<number> {
+  const info = await jsm.consumers.info(
+    streamNames(harness.config.streamPrefix).ingest,
+    harness.config.ingestConsumer,
+  );
+  return info.ack_floor.stream_seq;
+}
+
+/**
+ * The ingest consumer's ack floor now: every message up to this stream sequence is handled. A
+ * failure to read it is thrown, never taken for a floor of 0.
+ */
+export async function ackFloor(harness: ProcessorHarness): Promise<number> {
+  return readAckFloor(await harness.nats.jetstreamManager(), harness);
+}
+
 /** Waits until the ingest consumer's ack floor (every message below it is handled) reaches `atLeast`. */
 export async function waitForAckFloor(
   harness: ProcessorHarness,
@@ -44,10 +61,7 @@ export async function waitForAckFloor(
   const jsm = await harness.nats.jetstreamManager();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const info = await jsm.consumers
-      .info(streamNames(harness.config.streamPrefix).ingest, harness.config.ingestConsumer)
-      .catch(() => null);
-    const floor = info?.ack_floor.stream_seq ?? 0;
+    const floor = await readAckFloor(jsm, harness).catch(() => 0);
     if (floor >= atLeast) return floor;
     if (Date.now() > deadline) throw new Error(`ack floor stuck at ${floor}, waiting for ${atLeast}`);
     await new Promise((r) => setTimeout(r, 20));
