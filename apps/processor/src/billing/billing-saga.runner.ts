@@ -150,7 +150,7 @@ export class BillingSagaRunner {
           this.timers.set(`${row.kind}/${row.shipment_id}`, row.due_at.toISOString());
           return this.decideIsolated(row.shipment_id, {
             causationId: `timer:${row.kind}:${row.shipment_id}:${row.due_at.toISOString()}`,
-            correlationId: `timer:${row.shipment_id}`,
+            // None: the decision carries on the shipment's own correlation id (DecideBilling).
             now: now.toISOString(),
             timer: row.kind,
           });

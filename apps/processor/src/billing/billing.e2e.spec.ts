@@ -324,6 +324,15 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     await dispatchedFor('S-MISS');
     const cases = (await commandsFor('S-MISS')).filter((c) => c.subject === 'crm.case.open');
     expect(cases.map((c) => c.payload.category)).toEqual(['missing_pod']);
+    // A timer has no message of its own: the case carries the shipment's correlation id on, the
+    // one its last event before the timer had (contract §2: carried on every command that follows).
+    const stream = await harness.eventStore.readStream(shipmentStreamId('S-MISS'));
+    const caseAt = stream.findIndex((e) => e.type === 'ShipmentServiceCaseRequested');
+    const chain = stream[caseAt - 1]!.metadata.correlationId;
+    expect(chain).not.toMatch(/^timer:/);
+    expect(stream[caseAt]!.metadata.correlationId).toBe(chain);
+    expect(cases[0]!.correlationId).toBe(chain);
+    expect(cases[0]!.payload.correlationId).toBe(chain);
 
     clock.set('2026-11-27T12:00:00Z');
     await saga.fireDueDeadlines();

@@ -15,7 +15,11 @@ export const ERP_FOLLOW_UP = Symbol('ERP_FOLLOW_UP');
 /** What led to a billing decision: an event of the log, or a timer. */
 export interface DecisionCause {
   readonly causationId: string;
-  readonly correlationId: string;
+  /**
+   * The trigger's correlation id. A timer has none of its own: its decision carries the
+   * shipment's (its last event's), so that a case it opens is on the same chain as the messages.
+   */
+  readonly correlationId?: string;
   /** The decision's time: the trigger's recordedAt, or the clock's now for a timer. */
   readonly now: string;
   readonly timer?: 'missing_pod' | 'erp_reply';
@@ -77,7 +81,7 @@ export class DecideBillingHandler implements ICommandHandler<DecideBilling, Deci
             shipmentStreamId(shipmentId),
             shipment.revision,
             cause.causationId,
-            cause.correlationId,
+            cause.correlationId ?? shipment.correlationId ?? `timer:${shipmentId}`,
             cause.now,
           ),
         );

@@ -41,6 +41,11 @@ export class ShipmentAggregate extends AggregateRoot<ShipmentStreamEvent> {
     private current: ShipmentState = initialShipmentState,
     /** Revision of the last stored event; -1n for a stream that does not exist yet. */
     readonly revision: bigint = -1n,
+    /**
+     * The correlation id of the last stored event (null before the first, or when it carried none):
+     * what a decision nobody's message caused (a timer) carries on, so that it stays on the chain.
+     */
+    readonly correlationId: string | null = null,
   ) {
     super();
   }

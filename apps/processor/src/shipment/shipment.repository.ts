@@ -61,13 +61,23 @@ export function fromDecision(
 interface Snapshot {
   readonly state: ShipmentState;
   readonly revision: bigint;
+  /** The last stored event's correlation id. */
+  readonly correlationId: string | null;
+}
+
+function correlationOf(event: RecordedEvent | undefined): string | null {
+  return event?.metadata.correlationId || null;
 }
 
 function snapshotOf(recorded: readonly RecordedEvent[]): Snapshot {
   const events = recorded
     .map((e) => ({ type: e.type, data: e.data }) as ShipmentStreamEvent)
     .filter(isShipmentStreamEvent);
-  return { state: fold(events, initialShipmentState), revision: recorded.at(-1)?.revision ?? -1n };
+  return {
+    state: fold(events, initialShipmentState),
+    revision: recorded.at(-1)?.revision ?? -1n,
+    correlationId: correlationOf(recorded.at(-1)),
+  };
 }
 
 /**
@@ -92,7 +102,7 @@ export class ShipmentRepository {
       snapshot = snapshotOf(await this.store.readStream(shipmentStreamId(shipmentId)));
     }
     this.remember(shipmentId, snapshot);
-    return new ShipmentAggregate(shipmentId, snapshot.state, snapshot.revision);
+    return new ShipmentAggregate(shipmentId, snapshot.state, snapshot.revision, snapshot.correlationId);
   }
 
   /**
@@ -109,7 +119,11 @@ export class ShipmentRepository {
       const events = tail
         .map((e) => ({ type: e.type, data: e.data }) as ShipmentStreamEvent)
         .filter(isShipmentStreamEvent);
-      this.remember(shipmentId, { state: fold(events, cached.state), revision: tail.at(-1)!.revision });
+      this.remember(shipmentId, {
+        state: fold(events, cached.state),
+        revision: tail.at(-1)!.revision,
+        correlationId: correlationOf(tail.at(-1)),
+      });
     }
     return this.load(shipmentId);
   }
@@ -142,7 +156,11 @@ export class ShipmentRepository {
     const result = await this.store.appendToStream(shipmentStreamId(shipment.shipmentId), toStore, expected);
     shipment.uncommit();
     if (result.appended === toStore.length) {
-      this.remember(shipment.shipmentId, { state: shipment.state, revision: result.nextRevision });
+      this.remember(shipment.shipmentId, {
+        state: shipment.state,
+        revision: result.nextRevision,
+        correlationId: toStore.at(-1)!.metadata.correlationId || null,
+      });
     } else {
       // Some or all events were already stored (a replay): the stream may hold events this state
       // never saw, so the state must not be cached under the stream's revision. Read it again.
