@@ -49,7 +49,7 @@ export function decideBilling(
     if (decided) events.push(decided);
   }
   const hold = !standing && decision.kind === 'held' ? decision.reasons : null;
-  events.push(...caseRequests(state, hold, context));
+  events.push(...caseRequests(state, hold, contract, context));
   return events;
 }
 
@@ -104,6 +104,7 @@ function sameHold(last: LastBillingDecision | null, decision: Extract<BillingDec
 function caseRequests(
   state: ShipmentState,
   hold: readonly HoldReason[] | null,
+  contract: CurrentContract | null,
   context: BillingSagaContext,
 ): CaseRequest[] {
   const { billing } = state;
@@ -112,12 +113,12 @@ function caseRequests(
 
   const rejections = billing.releases.filter((r) => r.status === 'rejected').length;
   if (rejections > ofCategory('invoice_rejected').length && !openCase(billing, 'invoice_rejected')) {
-    requests.push(caseRequest(state, 'invoice_rejected', ['invoice_rejected'], context));
+    requests.push(caseRequest(state, 'invoice_rejected', ['invoice_rejected'], contract, context));
   }
 
   const coveredExcursions = Math.max(0, ...ofCategory('temperature_excursion').map((c) => c.excursions));
   if (state.temperature.excursions > coveredExcursions && !openCase(billing, 'temperature_excursion')) {
-    requests.push(caseRequest(state, 'temperature_excursion', ['temperature_excursion'], context));
+    requests.push(caseRequest(state, 'temperature_excursion', ['temperature_excursion'], contract, context));
   }
 
   const covered = new Set(ofCategory('delivery_exception').flatMap((c) => c.exceptionIds));
@@ -127,7 +128,7 @@ function caseRequests(
   if (uncovered.length > 0 && !openCase(billing, 'delivery_exception')) {
     const codes = [...new Set(uncovered.map((e) => e.code ?? 'other'))];
     requests.push(
-      caseRequest(state, 'delivery_exception', codes, context, {
+      caseRequest(state, 'delivery_exception', codes, contract, context, {
         exceptionIds: uncovered.map((e) => e.exceptionId),
       }),
     );
@@ -136,7 +137,7 @@ function caseRequests(
   if (hold && needsPerson(hold) && !openCase(billing, 'billing_hold')) {
     const last = ofCategory('billing_hold').at(-1);
     if (!last || !sameList(last.reasons, hold)) {
-      requests.push(caseRequest(state, 'billing_hold', hold, context));
+      requests.push(caseRequest(state, 'billing_hold', hold, contract, context));
     }
   }
   return requests;
@@ -149,10 +150,15 @@ function needsPerson(reasons: readonly HoldReason[]): boolean {
   return reasons.some((r) => r !== 'invoice_rejected');
 }
 
+/**
+ * A case request, with the contract it was decided under (contract v1 §2: every decision records
+ * the contract id and policy version that made it; absent when the customer has none).
+ */
 function caseRequest(
   state: ShipmentState,
   category: ServiceCaseCategory,
   reasons: readonly string[],
+  contract: CurrentContract | null,
   { shipmentId, now, causationEventId }: BillingSagaContext,
   extra: { exceptionIds?: readonly string[] } = {},
 ): CaseRequest {
@@ -166,6 +172,7 @@ function caseRequest(
       reasons,
       ...extra,
       ...(customerId === undefined ? {} : { customerId }),
+      ...(contract === null ? {} : { contractId: contract.contractId, policyVersion: contract.version }),
       requestedAt: now,
       causationEventId,
     },
@@ -204,5 +211,5 @@ export function decideDeadline(
 ): ShipmentDecisionEvent[] {
   const due = missingPodDeadline(state, contract);
   if (due === null || Date.parse(context.now) < Date.parse(due)) return [];
-  return [caseRequest(state, 'missing_pod', ['awaiting_pod'], context)];
+  return [caseRequest(state, 'missing_pod', ['awaiting_pod'], contract, context)];
 }

@@ -52,9 +52,18 @@ function caseRequested(
   category: Extract<ShipmentDecisionEvent, { type: 'ShipmentServiceCaseRequested' }>['data']['category'],
   n: number,
   reasons: readonly string[],
-  extra: { exceptionIds?: string[]; requestedAt?: string } = {},
+  extra: {
+    exceptionIds?: string[];
+    requestedAt?: string;
+    /** The contract decided under: the customer's first one unless given; null for none. */
+    version?: { contractId: string; policyVersion: number } | null;
+  } = {},
 ): ShipmentDecisionEvent {
-  const { requestedAt = T('18:00'), ...rest } = extra;
+  const {
+    requestedAt = T('18:00'),
+    version = { contractId: 'K-ACME-2026', policyVersion: 1 },
+    ...rest
+  } = extra;
   return {
     type: 'ShipmentServiceCaseRequested',
     data: {
@@ -63,6 +72,7 @@ function caseRequested(
       reasons,
       ...rest,
       customerId: 'C-ACME',
+      ...(version ?? {}),
       requestedAt,
       causationEventId: 'evt-1',
     },
@@ -94,7 +104,10 @@ describe('billing saga: release', () => {
     const history = given(deliveredShipment())
       .under(null)
       .whenBillingDecided()
-      .then([held(['no_contract'], null), caseRequested('billing_hold', 1, ['no_contract'])]);
+      .then([
+        held(['no_contract'], null),
+        caseRequested('billing_hold', 1, ['no_contract'], { version: null }),
+      ]);
     expect(shipmentView('SHP-1', 3, fold(history)).billing).toEqual({
       status: 'on_hold',
       reasons: ['no_contract'],
@@ -283,7 +296,10 @@ describe('billing saga: holds', () => {
     const history = given(deliveredShipment())
       .under(null)
       .whenBillingDecided()
-      .then([held(['no_contract'], null), caseRequested('billing_hold', 1, ['no_contract'])]);
+      .then([
+        held(['no_contract'], null),
+        caseRequested('billing_hold', 1, ['no_contract'], { version: null }),
+      ]);
     given([...history, ...eventsOf(say.exception('E-1'))])
       .under(onDelivery)
       .whenBillingDecided()
@@ -404,6 +420,8 @@ describe('billing saga: missing POD deadline', () => {
             category: 'missing_pod',
             reasons: ['awaiting_pod'],
             customerId: 'C-ACME',
+            contractId: 'K-ACME-2026',
+            policyVersion: 1,
             requestedAt: '2026-11-21T15:00:00Z',
             causationEventId: 'timer:missing_pod:SHP-1',
           },

@@ -230,6 +230,9 @@ export type ShipmentDecisionEvent =
         readonly exceptionIds?: readonly string[];
         /** Absent while the shipment is not booked. */
         readonly customerId?: string;
+        /** The contract the case was decided under; absent when the customer has none (or in events written before it was recorded). */
+        readonly contractId?: string;
+        readonly policyVersion?: number;
         readonly requestedAt: string;
       };
     };
