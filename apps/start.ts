@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type ProcessorRole } from '@waybill/platform';
 import { createApiApp } from './api/src';
@@ -42,27 +43,20 @@ async function main(): Promise<void> {
       process.kill(process.pid, 'SIGTERM');
     });
   }
-  // Nothing left for a processor here when the read models were the only role.
-  const processor =
-    inProcess.size > 0 ? await startProcessor({ ...config, processorRoles: inProcess }) : null;
-  const api = await createApiApp({ config, logger });
-  await api.listen(config.port);
-  logger.info(
-    { port: config.port, eventStore: config.eventStore, nats: config.natsUrl },
-    `Waybill is running: API on http://127.0.0.1:${config.port} (OpenAPI at /docs), processor consuming ${config.subjectPrefix}.ingest.>`,
-  );
-
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
+  // In place before anything starts: a signal during start-up stops what has started so far once
+  // start-up is over, instead of killing a processor that may already be taking messages.
+  let processor: INestApplicationContext | null = null;
+  let api: INestApplication | null = null;
+  let started = false;
+  let stopSignal: NodeJS.Signals | null = null;
+  const shutDown = (signal: NodeJS.Signals) => {
     logger.info(`${signal} received: closing the API, then draining the processor`);
     const readModelsExited = new Promise<void>((resolve) => {
       if (!readModels || readModels.exitCode !== null || readModels.signalCode !== null) return resolve();
       readModels.once('exit', () => resolve());
       readModels.kill('SIGTERM');
     });
-    api
-      .close()
+    Promise.resolve(api?.close())
       .then(() => processor?.close())
       .then(() => readModelsExited)
       .then(
@@ -73,8 +67,25 @@ async function main(): Promise<void> {
         },
       );
   };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    if (started) shutDown(signal);
+    else stopSignal = signal;
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  // Nothing left for a processor here when the read models were the only role.
+  processor = inProcess.size > 0 ? await startProcessor({ ...config, processorRoles: inProcess }) : null;
+  api = await createApiApp({ config, logger });
+  await api.listen(config.port);
+  started = true;
+  logger.info(
+    { port: config.port, eventStore: config.eventStore, nats: config.natsUrl },
+    `Waybill is running: API on http://127.0.0.1:${config.port} (OpenAPI at /docs), processor consuming ${config.subjectPrefix}.ingest.>`,
+  );
+  if (stopSignal) shutDown(stopSignal);
 }
 
 main().catch((error: unknown) => {
