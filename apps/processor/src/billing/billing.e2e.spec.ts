@@ -402,18 +402,20 @@ describe('billing: from shipment events to ERP and CRM commands', () => {
     const releases = all.filter((c) => c.subject === 'erp.invoice.release').map((c) => c.payload.shipmentId);
     expect(new Set(releases).size).toBe(releases.length);
     expect(releases.sort()).toEqual(['S-DEL', 'S-LATE', 'S-POD', 'S-REJ']);
-    // The test ERP and CRM saw each command once, and nothing the stream does not hold.
+    // The test ERP and CRM saw each command once, and nothing the stream does not hold. Counted once
+    // their consumers are idle: every command in the stream delivered and acked, none still to come.
+    const releaseIds = all
+      .filter((c) => c.subject === 'erp.invoice.release')
+      .map((c) => c.msgId)
+      .sort();
+    const caseCount = all.filter((c) => c.subject === 'crm.case.open').length;
+    await until(() => erp.unique.size >= releaseIds.length && crm.unique.size >= caseCount);
+    const commandStream = streamNames(harness.config.streamPrefix).commands;
+    await waitForConsumerIdle(jsm, commandStream, 'test-erp');
+    await waitForConsumerIdle(jsm, commandStream, 'test-crm');
+    expect([...erp.unique.keys()].sort()).toEqual(releaseIds);
     expect(erp.duplicates).toBe(0);
-    expect([...erp.unique.keys()].sort()).toEqual(
-      all
-        .filter((c) => c.subject === 'erp.invoice.release')
-        .map((c) => c.msgId)
-        .sort(),
-    );
-    await eventually(
-      () => Promise.resolve(crm.unique.size),
-      (n) => n === all.filter((c) => c.subject === 'crm.case.open').length,
-    );
+    expect(crm.unique.size).toBe(caseCount);
     expect(crm.duplicates).toBe(0);
   });
 
