@@ -1,7 +1,9 @@
 /**
  * bench/ingest: sustained events/s from JetStream to committed in the event log, beside a raw
  * baseline measured in the same run on the same machine and the same payloads: JetStream consume
- * plus batched INSERT, with no validation, no ledger, no domain logic.
+ * plus batched INSERT, with no validation, no ledger, no domain logic. The ratio compares messages
+ * handled per second with the baseline's rows (one a message); events/s counts ingest's events
+ * only, not the billing saga's decisions, which are appended on a schedule of their own.
  *
  *   npm run bench:ingest -- --shipments 4000
  *
@@ -154,8 +156,12 @@ async function waybill(
   day: readonly Publication[],
 ): Promise<{
   seconds: number;
+  /** Messages handled per second between 10% and 90% acked: the baseline's unit (one row a message). */
+  sustainedMessages: number;
+  /** Ingest events (those recording a message) per second over the same window. */
   sustained: number;
   events: number;
+  ingestEvents: number;
   cpuSeconds: Record<string, number> | null;
 }> {
   const { streamPrefix, subjectPrefix } = testPrefixes('waybill');
@@ -179,15 +185,23 @@ async function waybill(
   const { cpuSeconds } = await phase();
   await app.close();
   const pool = new Pool({ connectionString: databaseUrl });
-  const events = Number(
-    (await pool.query<{ n: string }>('SELECT count(*) AS n FROM waybill_events.events')).rows[0]!.n,
-  );
+  // Ingest's events record a message (their metadata names it); the billing saga's decisions,
+  // appended on its own schedule, do not, and counting them in a window set by ingest acks
+  // inflated the rate (about 12% at 4,000 shipments).
+  const counts = (
+    await pool.query<{ all: string; ingest: string }>(
+      `SELECT count(*) AS all, count(*) FILTER (WHERE metadata ? 'messageId') AS ingest FROM waybill_events.events`,
+    )
+  ).rows[0]!;
   await pool.end();
   await deleteStreams(nats, streamPrefix);
+  const window = (finished.at90 - finished.at10) / 1000;
   return {
     seconds: (finished.end - started) / 1000,
-    sustained: (0.8 * events) / ((finished.at90 - finished.at10) / 1000),
-    events,
+    sustainedMessages: (0.8 * day.length) / window,
+    sustained: (0.8 * Number(counts.ingest)) / window,
+    events: Number(counts.all),
+    ingestEvents: Number(counts.ingest),
     cpuSeconds,
   };
 }
@@ -221,13 +235,16 @@ async function main(): Promise<void> {
         },
         waybill: {
           events: wb.events,
+          ingestEvents: wb.ingestEvents,
           seconds: +wb.seconds.toFixed(3),
-          perSecond: Math.round(wb.events / wb.seconds),
+          perSecond: Math.round(wb.ingestEvents / wb.seconds),
           sustainedPerSecond: Math.round(wb.sustained),
+          sustainedMessagesPerSecond: Math.round(wb.sustainedMessages),
           cpuSeconds: wb.cpuSeconds,
           cpuMicrosecondsPerMessage: perMessage(wb.cpuSeconds, day.length),
         },
-        sustainedRatio: +(wb.sustained / raw.sustained).toFixed(3),
+        // Messages against rows (one a message): the same unit on both sides.
+        sustainedRatio: +(wb.sustainedMessages / raw.sustained).toFixed(3),
       });
       console.log(JSON.stringify(results.at(-1)));
     } finally {
@@ -249,15 +266,15 @@ async function main(): Promise<void> {
     round: number;
     messages: number;
     baseline: { perSecond: number; sustainedPerSecond: number };
-    waybill: { perSecond: number; sustainedPerSecond: number };
+    waybill: { perSecond: number; sustainedPerSecond: number; sustainedMessagesPerSecond: number };
     sustainedRatio: number;
   };
   console.log(
-    '\n| round | messages | baseline sustained rows/s | Waybill sustained events/s | ratio | baseline end-to-end | Waybill end-to-end (incl. boot) |\n|---|---|---|---|---|---|---|',
+    '\n| round | messages | baseline sustained rows/s | Waybill sustained messages/s | ratio | Waybill sustained ingest events/s | baseline end-to-end | Waybill end-to-end ingest events/s (incl. boot) |\n|---|---|---|---|---|---|---|---|',
   );
   for (const r of results as Row[]) {
     console.log(
-      `| ${r.round} | ${r.messages} | ${r.baseline.sustainedPerSecond} | ${r.waybill.sustainedPerSecond} | ${r.sustainedRatio} | ${r.baseline.perSecond} | ${r.waybill.perSecond} |`,
+      `| ${r.round} | ${r.messages} | ${r.baseline.sustainedPerSecond} | ${r.waybill.sustainedMessagesPerSecond} | ${r.sustainedRatio} | ${r.waybill.sustainedPerSecond} | ${r.baseline.perSecond} | ${r.waybill.perSecond} |`,
     );
   }
   console.log(`\nwritten ${file}`);
