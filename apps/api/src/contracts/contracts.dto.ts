@@ -8,6 +8,7 @@ import {
   IsNumber,
   IsObject,
   IsString,
+  Matches,
   MaxLength,
   Max,
   Min,
@@ -23,11 +24,16 @@ import { BILLING_POLICY_DEFAULTS, BILLING_TRIGGERS, type BillingTrigger } from '
  */
 export const CUSTOMER_ID_MAX_LENGTH = 128;
 
+/** No control characters: PostgreSQL refuses U+0000 in text, and none belongs in an id. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
 export class ContractParams {
   @ApiProperty({ example: 'C-ACME', minLength: 1, maxLength: CUSTOMER_ID_MAX_LENGTH })
   @IsString()
   @IsNotEmpty({ message: 'customerId must not be empty' })
   @MaxLength(CUSTOMER_ID_MAX_LENGTH, { message: 'customerId must be at most 128 characters' })
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'customerId must not contain control characters' })
   customerId!: string;
 }
 

@@ -346,7 +346,7 @@ describe('PUT and GET /v1/contracts/:customerId', () => {
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     });
 
-    it.each([['x'.repeat(129)]])(
+    it.each([['x'.repeat(129)], ['C%00NUL'], ['C%0ALINE']])(
       'when the customer id is %p, then PUT and GET are a 400 problem naming customerId',
       async (customerId) => {
         const putRes = await put(customerId, { contractId: 'K', policy: { billingTrigger: 'pod' } });

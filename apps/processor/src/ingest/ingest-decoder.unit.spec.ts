@@ -672,22 +672,28 @@ describe('decodeIngestMessage: contracts and ERP/CRM replies', () => {
     }
   });
 
-  it('when a contract or a booking names a customer id over 128 characters, then it is invalid_message naming customerId', () => {
-    const long = 'x'.repeat(129);
-    const contract = parked(
-      decode('contract', {
-        ...common,
-        customerId: long,
-        contractId: 'K-1',
-        policy: { billingTrigger: 'pod' },
-      }),
-    );
-    const booking = parked(decode('shipment.booked', { ...booked, customerId: long }));
-    for (const decoded of [contract, booking]) {
-      expect(decoded.reason).toBe('invalid_message');
-      expect(decoded.explanation).toMatch(/customerId/);
-    }
-  });
+  it.each([
+    ['over 128 characters', 'x'.repeat(129)],
+    ['with a NUL', 'C\u0000X'],
+    ['with a newline', 'C\nX'],
+  ])(
+    'when a contract or a booking names a customer id %s, then it is invalid_message naming customerId',
+    (_what, long) => {
+      const contract = parked(
+        decode('contract', {
+          ...common,
+          customerId: long,
+          contractId: 'K-1',
+          policy: { billingTrigger: 'pod' },
+        }),
+      );
+      const booking = parked(decode('shipment.booked', { ...booked, customerId: long }));
+      for (const decoded of [contract, booking]) {
+        expect(decoded.reason).toBe('invalid_message');
+        expect(decoded.explanation).toMatch(/customerId/);
+      }
+    },
+  );
 
   it.each([
     [{ billingTrigger: 'invoice' }, /billingTrigger/],
