@@ -189,20 +189,23 @@ describe('read-model rebuilds', () => {
     await caughtUp(billable);
 
     let appending = true;
+    let rebuilding = false;
     let batches = 0;
-    // Days appended in full while the rebuild was still running: the swap really happened under
+    // Days whose append committed while the rebuild was running: the swap really happened under
     // concurrent writes only if there is at least one.
     let appendedDuringRebuild = 0;
     const traffic = (async () => {
       while (appending) {
         await appendDay(`RBL${++batches}`, 5, batches);
-        if (appending) appendedDuringRebuild++;
+        if (rebuilding) appendedDuringRebuild++;
       }
     })();
     const rebuilds = new Rebuilds({ pool, store, schema, flushEveryEvents: 300, batchSize: 200 });
     const requested = await rebuilds.request('billable-shipments', { dryRun: false, requestedBy: 'test' });
     const progress: number[] = [];
+    rebuilding = true;
     const done = await rebuilds.runNext((r) => progress.push(r.progress?.eventsApplied ?? 0));
+    rebuilding = false;
     appending = false;
     await traffic;
 

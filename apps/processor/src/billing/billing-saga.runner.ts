@@ -211,7 +211,7 @@ export class BillingSagaRunner {
     } catch (error) {
       if (isTransient(error)) throw error;
       this.deps.logger.error(
-        { err: error, shipmentId, correlationId: cause.correlationId },
+        { err: error, shipmentId, correlationId: cause.correlationId, timer: cause.timer },
         'billing decision failed for this shipment; skipped until its next event',
       );
     }
@@ -239,7 +239,7 @@ export class BillingSagaRunner {
     const outcome = await this.deps.commandBus.execute(new DecideBilling(shipmentId, cause));
     if (outcome.written > 0) {
       this.deps.logger.debug(
-        { shipmentId, correlationId: cause.correlationId, written: outcome.written },
+        { shipmentId, correlationId: outcome.correlationId, written: outcome.written },
         'billing decided',
       );
     }

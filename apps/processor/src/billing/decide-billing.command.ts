@@ -30,6 +30,8 @@ export interface DecisionCause {
 /** When the shipment's billing timers are due after the decision (`null`: none). */
 export interface DecisionOutcome {
   readonly written: number;
+  /** The correlation id the decision carries (for a timer, the shipment's). */
+  readonly correlationId: string;
   readonly missingPodDueAt: string | null;
   readonly erpReplyDueAt: string | null;
 }
@@ -71,6 +73,7 @@ export class DecideBillingHandler implements ICommandHandler<DecideBilling, Deci
       const customerId = shipment.state.booking?.customerId;
       const contract = customerId ? await this.contracts.current(customerId) : null;
       const context = { shipmentId, now: cause.now, causationEventId: cause.causationId };
+      const correlationId = cause.correlationId ?? shipment.correlationId ?? `timer:${shipmentId}`;
       if (cause.timer === 'missing_pod') shipment.decideDeadline(contract, context);
       else if (cause.timer === 'erp_reply') shipment.decideErpFollowUp(this.erpFollowUp, context);
       else shipment.decideBilling(contract, context);
@@ -81,12 +84,13 @@ export class DecideBillingHandler implements ICommandHandler<DecideBilling, Deci
             shipmentStreamId(shipmentId),
             shipment.revision,
             cause.causationId,
-            cause.correlationId ?? shipment.correlationId ?? `timer:${shipmentId}`,
+            correlationId,
             cause.now,
           ),
         );
         return {
           written,
+          correlationId,
           missingPodDueAt: missingPodDeadline(shipment.state, contract),
           erpReplyDueAt: erpReplyDeadline(shipment.state, this.erpFollowUp),
         };
