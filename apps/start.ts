@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   started = true;
   logger.info(
     { port: config.port, eventStore: config.eventStore, nats: config.natsUrl },
-    `Waybill is running: API on http://127.0.0.1:${config.port} (OpenAPI at /docs), processor consuming ${config.subjectPrefix}.ingest.>`,
+    `Waybill is running: API on http://127.0.0.1:${config.port} (OpenAPI at /docs), processor roles ${[...config.processorRoles].join(', ')}${readModels ? ' (read-models in a child process)' : ''}, ingest on ${config.subjectPrefix}.ingest.>`,
   );
   if (stopSignal) shutDown(stopSignal);
 }
