@@ -6,10 +6,12 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type ProcessorRole } from '@waybill/platform';
 import { createApiApp } from './api/src';
 import { startProcessor } from './processor/src/processor';
+import { READ_MODELS_NICENESS } from './read-models-priority';
 
 let stopping = false;
 
@@ -34,6 +36,14 @@ async function main(): Promise<void> {
         stdio: 'inherit',
       },
     );
+    // Below ingest and billing: see READ_MODELS_NICENESS.
+    if (readModels.pid !== undefined) {
+      try {
+        setPriority(readModels.pid, READ_MODELS_NICENESS);
+      } catch (error) {
+        logger.warn({ err: error }, 'could not lower the read-models process priority');
+      }
+    }
     readModels.once('exit', (code, signal) => {
       if (stopping) return;
       logger.error(

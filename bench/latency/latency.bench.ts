@@ -12,14 +12,17 @@
  *   npm run bench:latency -- --rate 1000 --probes 200 [--read-models]
  *
  * Ingest and billing run in this process (so the publisher and the load compete with them for one
- * event loop: a conservative set-up); the read models run in a child process, as `npm start` does. Writes bench/results/latency-<timestamp>.json and prints a
+ * event loop: a conservative set-up); with --read-models, the read models run in a child process,
+ * as `npm start` runs them (64 MB young generation, lower CPU priority). Writes bench/results/latency-<timestamp>.json and prints a
  * Markdown table for docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
 import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setPriority } from 'node:os';
 import { startProcessor } from '../../apps/processor/src/processor';
+import { READ_MODELS_NICENESS } from '../../apps/read-models-priority';
 import { streamNames, subjectsFor } from '@waybill/messaging';
 import { loadConfig } from '@waybill/platform';
 import { shipmentDay } from '@waybill/simulator';
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     : spawn(
         process.execPath,
         [
+          '--max-semi-space-size=64',
           '-r',
           'ts-node/register/transpile-only',
           '-r',
@@ -91,6 +95,8 @@ async function main(): Promise<void> {
           stdio: ['ignore', 'inherit', 'inherit'],
         },
       );
+  // As `npm start` runs them: a 64 MB young generation and a lower CPU priority (apps/start.ts).
+  if (readModels?.pid !== undefined) setPriority(readModels.pid, READ_MODELS_NICENESS);
   const nats = await connectTestNats();
   const js = nats.jetstream();
   const subjects = subjectsFor(subjectPrefix);
