@@ -8,7 +8,6 @@ import {
   IsNumber,
   IsObject,
   IsString,
-  Matches,
   MaxLength,
   Max,
   Min,
@@ -16,24 +15,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BILLING_POLICY_DEFAULTS, BILLING_TRIGGERS, type BillingTrigger } from '@waybill/domain';
-
-/**
- * Customer ids are what bookings name (contract v1 §2 sets no rule for them): any text of 1–128
- * characters, URL-encoded in the path. A narrower rule here would leave a booked customer that no
- * contract can ever be recorded for, its shipments on hold as `no_contract` for good.
- */
-export const CUSTOMER_ID_MAX_LENGTH = 128;
-
-/** No control characters: PostgreSQL refuses U+0000 in text, and none belongs in an id. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+import { CUSTOMER_ID_MAX_LENGTH, IsCustomerId } from '@waybill/messaging';
 
 export class ContractParams {
+  // Any customer a booking may name (`IsCustomerId`), URL-encoded in the path.
   @ApiProperty({ example: 'C-ACME', minLength: 1, maxLength: CUSTOMER_ID_MAX_LENGTH })
-  @IsString()
-  @IsNotEmpty({ message: 'customerId must not be empty' })
-  @MaxLength(CUSTOMER_ID_MAX_LENGTH, { message: 'customerId must be at most 128 characters' })
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'customerId must not contain control characters' })
+  @IsCustomerId()
   customerId!: string;
 }
 

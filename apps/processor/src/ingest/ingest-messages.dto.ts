@@ -31,6 +31,7 @@ import {
   MILESTONES,
   SEVERITIES,
 } from '@waybill/domain';
+import { IsCustomerId } from '@waybill/messaging';
 
 /**
  * DTOs of the canonical ingest messages (contract v1 §2), validated at the edge with
@@ -40,9 +41,6 @@ import {
 /** RFC 3339 with an explicit offset: a bare local time is ambiguous and is refused. */
 const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/i;
 const SHIPMENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-/** Customer ids are free text, but without control characters (PostgreSQL refuses U+0000 in text). */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
 
 /**
@@ -154,11 +152,7 @@ export class ReferencesDto {
 
 export class ShipmentBookedDto extends ShipmentMessageDto {
   @IsString() @IsNotEmpty() orderId!: string;
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'customerId must not contain control characters' })
-  customerId!: string;
+  @IsCustomerId() customerId!: string;
   @IsString() @IsNotEmpty() carrierId!: string;
   @IsDefined() @Validate(IsPlace) origin!: string | AddressDto;
   @IsDefined() @Validate(IsPlace) destination!: string | AddressDto;
@@ -251,13 +245,8 @@ export class BillingPolicyDto {
 
 /** `contract`: the one canonical message with no shipmentId. */
 export class ContractDto extends CanonicalMessageDto {
-  // The rule bookings have (contract v1 §2 sets none), so that every customer a booking names can
-  // be given a contract: any text up to 128 characters, without control characters.
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
-  @Matches(NO_CONTROL_CHARACTERS, { message: 'customerId must not contain control characters' })
-  customerId!: string;
+  // The rule bookings have, so that every customer a booking names can be given a contract.
+  @IsCustomerId() customerId!: string;
   @IsString() @IsNotEmpty() @MaxLength(128) contractId!: string;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => BillingPolicyDto) policy!: BillingPolicyDto;
 }
