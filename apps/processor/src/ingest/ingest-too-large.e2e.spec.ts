@@ -42,6 +42,10 @@ if (!canRun) {
   );
 }
 
+// Why it may be skipped: below 2 MiB the server refuses the message at publish, so there is nothing
+// for Waybill to park and the test could only fail for the server's configuration, not the code.
+// Skipped (with the banner above), never passed; .ci/run starts NATS with 2 MiB, and this machine's
+// NATS has it, so CI runs it.
 (canRun ? describe : describe.skip)('ingest: a message over 1 MiB', () => {
   let harness: ProcessorHarness;
   let processor: INestApplicationContext | null = null;
